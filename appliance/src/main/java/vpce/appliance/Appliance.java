@@ -1,0 +1,202 @@
+package vpce.appliance;
+
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vpce.appliance.config.ApplianceModel;
+import vpce.appliance.config.ApplianceModel.PortRole;
+import vpce.appliance.config.ApplianceModel.PortSpec;
+import vpce.appliance.config.Ipv4;
+import vpce.appliance.datapath.DatapathAgent;
+import vpce.appliance.datapath.DatapathCounters;
+import vpce.appliance.datapath.DatapathSnapshot;
+import vpce.appliance.datapath.DatapathSnapshotHolder;
+import vpce.appliance.io.AfPacketPort;
+import vpce.appliance.io.PollIdleStrategy;
+import vpce.appliance.io.Port;
+import vpce.appliance.io.PortException;
+import vpce.appliance.io.TapPort;
+import vpce.appliance.stats.CountersFile;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.FlowTimeouts;
+import vpce.flowtable.NatPortAllocator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running appliance: owns the ports, the counters file, the flow table and the datapath
+ * agent's thread. Built from a validated model; {@link #close()} stops the agent, closes the
+ * ports and removes the ready marker.
+ */
+public final class Appliance implements AutoCloseable
+{
+    /** Written once every port is open and the datapath runs; removed on shutdown. */
+    public static final String READY_FILE = "ready";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+
+    private final ApplianceModel model;
+    private final List<Port> ports = new ArrayList<>();
+    private CountersFile counters;
+    private AgentRunner runner;
+
+    private Appliance(final ApplianceModel model)
+    {
+        this.model = model;
+    }
+
+    public static Appliance start(final ApplianceModel model) throws IOException, PortException
+    {
+        final Appliance appliance = new Appliance(model);
+        try
+        {
+            appliance.startDatapath();
+            return appliance;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            appliance.close();
+            throw ex;
+        }
+    }
+
+    private void startDatapath() throws IOException, PortException
+    {
+        final Path stateDirectory = model.stateDirectory();
+        Files.createDirectories(stateDirectory);
+        Files.deleteIfExists(stateDirectory.resolve(READY_FILE));
+
+        final List<String> portNames = new ArrayList<>();
+        final boolean[] consumerRole = new boolean[model.ports().size()];
+        for (int p = 0; p < model.ports().size(); p++)
+        {
+            final PortSpec spec = model.ports().get(p);
+            if (spec.namespace() == null && spec.type() == ApplianceModel.PortType.AFPACKET)
+            {
+                // A TAP's kernel side is the peer host's NIC, and another namespace's sysctls are
+                // not ours to reach from /proc: host setup applies to our own raw ports only.
+                HostSetup.preparePort(spec.interfaceName());
+            }
+            ports.add(openPort(spec));
+            portNames.add(spec.name());
+            consumerRole[p] = spec.role() == PortRole.CONSUMER;
+            LOG.info("port {} ({} {}{}, {}{}) open: mac {} mtu {}", spec.name(), spec.type().name().toLowerCase(),
+                spec.interfaceName(), spec.namespace() == null ? "" : " in netns " + spec.namespace(),
+                spec.role().name().toLowerCase(), spec.availabilityZone() == null ? "" : " " + spec.availabilityZone(),
+                formatMac(ports.get(p).macAddress()), ports.get(p).mtu());
+        }
+
+        counters = CountersFile.create(stateDirectory);
+        final DatapathCounters datapathCounters = new DatapathCounters(counters.manager(), portNames);
+        final AtomicCounter errors = counters.manager().newCounter("appliance.agent_errors");
+
+        final ApplianceModel.DatapathSettings settings = model.datapath();
+        final FlowTimeouts defaults = FlowTimeouts.DEFAULT;
+        final FlowTimeouts timeouts = new FlowTimeouts(defaults.embryonicNs(), settings.establishedIdleTimeoutNs(),
+            defaults.closingNs(), defaults.timeWaitNs(), defaults.closedNs(), defaults.udpNs(), defaults.otherNs());
+        final FlowTable flows = new FlowTable(settings.flowCapacity(), timeouts);
+        final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
+        final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
+
+        final DatapathSnapshotHolder snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, portNames));
+        final DatapathAgent agent = new DatapathAgent(
+            ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
+            provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray(), datapathCounters, new SystemNanoClock());
+
+        final ErrorHandler errorHandler = throwable ->
+        {
+            errors.incrementRelease();
+            LOG.error("datapath agent error", throwable);
+        };
+        runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, agent);
+        AgentRunner.startOnThread(runner);
+
+        for (final ApplianceModel.EndpointSpec endpoint : model.endpoints())
+        {
+            for (final ApplianceModel.EniSpec eni : endpoint.enis())
+            {
+                LOG.info("endpoint {} ENI {} in {} on port {}", endpoint.id(), Ipv4.format(eni.address()),
+                    eni.availabilityZone(), eni.portName());
+            }
+        }
+        Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
+    }
+
+    private Port openPort(final PortSpec spec) throws PortException
+    {
+        return switch (spec.type())
+        {
+            case AFPACKET ->
+            {
+                final AfPacketPort.Options defaults = AfPacketPort.Options.DEFAULT;
+                final int batch = model.datapath().batchSize();
+                final AfPacketPort.Options options = new AfPacketPort.Options(
+                    spec.qdiscBypass(), defaults.receiveBufferBytes(), defaults.sendBufferBytes(), batch, batch);
+                yield spec.namespace() == null ?
+                    AfPacketPort.open(spec.name(), spec.interfaceName(), options) :
+                    AfPacketPort.open(spec.name(), spec.namespace(), spec.interfaceName(), options);
+            }
+            case TAP -> spec.namespace() == null ?
+                TapPort.open(spec.name(), spec.interfaceName(), TapPort.Options.DEFAULT) :
+                TapPort.open(spec.name(), spec.namespace(), spec.interfaceName(), TapPort.Options.DEFAULT);
+        };
+    }
+
+    private IdleStrategy idleStrategy(final ApplianceModel.IdleStrategyKind kind)
+    {
+        return switch (kind)
+        {
+            case POLL -> new PollIdleStrategy(ports.toArray(Port[]::new));
+            case BACKOFF -> new BackoffIdleStrategy();
+            case SPIN -> new BusySpinIdleStrategy();
+        };
+    }
+
+    static String formatMac(final long mac)
+    {
+        final StringBuilder text = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8)
+        {
+            if (text.length() > 0)
+            {
+                text.append(':');
+            }
+            final int octet = (int)(mac >>> shift) & 0xFF;
+            text.append(Character.forDigit(octet >> 4, 16)).append(Character.forDigit(octet & 0xF, 16));
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        for (final Port port : ports)
+        {
+            CloseHelper.quietClose(port);
+        }
+        ports.clear();
+        CloseHelper.quietClose(counters);
+        try
+        {
+            Files.deleteIfExists(model.stateDirectory().resolve(READY_FILE));
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("could not remove {}", model.stateDirectory().resolve(READY_FILE), ex);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package vpce.appliance.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The validated, typed model the appliance runs: addresses are ints, references are resolved,
+ * defaults are applied. Immutable; built only by {@link ConfigValidator}.
+ */
+public record ApplianceModel(
+    String region,
+    Path stateDirectory,
+    DatapathSettings datapath,
+    List<PortSpec> ports,
+    List<VpcSpec> vpcs,
+    List<SubnetSpec> subnets,
+    List<ServiceSpec> services,
+    List<EndpointSpec> endpoints)
+{
+    public enum PortType
+    {
+        AFPACKET, TAP
+    }
+
+    public enum PortRole
+    {
+        CONSUMER, PROVIDER
+    }
+
+    public enum IdleStrategyKind
+    {
+        /** poll(2) on the ports' descriptors when idle: ~no CPU when idle, prompt wake-up. */
+        POLL,
+        /** Agrona back-off: spin, yield, then park. */
+        BACKOFF,
+        /** Busy spin: lowest latency, one core per worker; for benchmarks. */
+        SPIN
+    }
+
+    public record DatapathSettings(
+        int batchSize,
+        IdleStrategyKind idleStrategy,
+        int flowCapacity,
+        long establishedIdleTimeoutNs)
+    {
+        public static final int DEFAULT_BATCH_SIZE = 64;
+        public static final int DEFAULT_FLOW_CAPACITY = 1 << 20;
+        /** AWS's default idle timeout for established TCP flows through an endpoint: 350 s. */
+        public static final long DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS = 350_000_000_000L;
+    }
+
+    /**
+     * @param name the port's name in counters, logs and subnets.
+     * @param interfaceName the netdev (afpacket) or the TAP device to create (tap).
+     * @param namespace the network namespace (/run/netns/NAME) the netdev lives in or the TAP is
+     *     created in; null for the appliance's own.
+     * @param addresses provider-side addresses owned by the appliance (source NAT pool).
+     * @param gateway next hop for targets not on-link, 0 for none.
+     */
+    public record PortSpec(
+        String name,
+        String interfaceName,
+        String namespace,
+        PortType type,
+        PortRole role,
+        String availabilityZone,
+        List<Ipv4.Cidr> addresses,
+        int gateway,
+        boolean qdiscBypass)
+    {
+    }
+
+    public record VpcSpec(String id, Ipv4.Cidr cidr, boolean enableDnsSupport, boolean enableDnsHostnames)
+    {
+    }
+
+    public record SubnetSpec(String id, String vpcId, String availabilityZone, Ipv4.Cidr cidr, String portName)
+    {
+    }
+
+    public record ListenerSpec(int port, int targetPort)
+    {
+    }
+
+    public record ServiceSpec(
+        String serviceName,
+        List<String> availabilityZones,
+        boolean acceptanceRequired,
+        List<ListenerSpec> listeners,
+        List<Integer> targets)
+    {
+    }
+
+    /** One endpoint network interface: the endpoint's presence in one subnet (one AZ). */
+    public record EniSpec(String subnetId, String availabilityZone, int address, String portName)
+    {
+    }
+
+    public record EndpointSpec(String id, String vpcId, String serviceName, List<EniSpec> enis)
+    {
+    }
+
+    public PortSpec port(final String name)
+    {
+        return ports.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public ServiceSpec service(final String serviceName)
+    {
+        return services.stream().filter(s -> s.serviceName().equals(serviceName)).findFirst().orElse(null);
+    }
+}

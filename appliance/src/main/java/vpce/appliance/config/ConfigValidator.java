@@ -1,0 +1,544 @@
+package vpce.appliance.config;
+
+import vpce.appliance.config.ApplianceConfig.Endpoint;
+import vpce.appliance.config.ApplianceConfig.EndpointSubnet;
+import vpce.appliance.config.ApplianceConfig.Listener;
+import vpce.appliance.config.ApplianceConfig.Port;
+import vpce.appliance.config.ApplianceConfig.Service;
+import vpce.appliance.config.ApplianceConfig.Subnet;
+import vpce.appliance.config.ApplianceConfig.Vpc;
+import vpce.appliance.config.ApplianceModel.DatapathSettings;
+import vpce.appliance.config.ApplianceModel.EndpointSpec;
+import vpce.appliance.config.ApplianceModel.EniSpec;
+import vpce.appliance.config.ApplianceModel.IdleStrategyKind;
+import vpce.appliance.config.ApplianceModel.ListenerSpec;
+import vpce.appliance.config.ApplianceModel.PortRole;
+import vpce.appliance.config.ApplianceModel.PortSpec;
+import vpce.appliance.config.ApplianceModel.PortType;
+import vpce.appliance.config.ApplianceModel.ServiceSpec;
+import vpce.appliance.config.ApplianceModel.SubnetSpec;
+import vpce.appliance.config.ApplianceModel.VpcSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a parsed configuration against the rules EC2 applies (one subnet per AZ per endpoint,
+ * subnets inside their VPC, ENI addresses inside their subnet and outside the five addresses
+ * AWS reserves, ...) and resolves it into the typed model. The first problem found is reported
+ * as "path.to.field: 'value' reason".
+ */
+final class ConfigValidator
+{
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern VPC_ID = Pattern.compile("vpc-[0-9a-f]{8,17}");
+    private static final Pattern SUBNET_ID = Pattern.compile("subnet-[0-9a-f]{8,17}");
+    private static final Pattern ENDPOINT_ID = Pattern.compile("vpce-[0-9a-f]{8,17}");
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{2,254}");
+    /** IFNAMSIZ is 16 including the terminating NUL (linux/if.h). */
+    private static final int MAX_INTERFACE_NAME_LENGTH = 15;
+    private static final int MIN_BATCH_SIZE = 1;
+    private static final int MAX_BATCH_SIZE = 1024;
+    private static final int MIN_FLOW_CAPACITY = 1024;
+    private static final int MAX_FLOW_CAPACITY = 1 << 26;
+    /** The range AWS allows for the TCP established idle timeout of an endpoint. */
+    private static final int MIN_ESTABLISHED_IDLE_SECONDS = 60;
+    private static final int MAX_ESTABLISHED_IDLE_SECONDS = 432_000;
+
+    private ConfigValidator()
+    {
+    }
+
+    static ApplianceModel validate(final ApplianceConfig config) throws ConfigException
+    {
+        final String region = required(config.region(), "region");
+        if (!REGION.matcher(region).matches())
+        {
+            throw bad("region", region, "is not a region name like us-east-1");
+        }
+        final String stateDirectory = required(config.stateDirectory(), "stateDirectory");
+        final DatapathSettings datapath = datapath(config.datapath());
+        final List<PortSpec> ports = ports(region, list(config.ports(), "ports"));
+        final List<VpcSpec> vpcs = vpcs(list(config.vpcs(), "vpcs"));
+        final List<SubnetSpec> subnets = subnets(region, orEmpty(config.subnets()), vpcs, ports);
+        final List<ServiceSpec> services = services(region, orEmpty(config.services()), ports);
+        final List<EndpointSpec> endpoints = endpoints(orEmpty(config.endpoints()), vpcs, subnets, services);
+        return new ApplianceModel(
+            region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints);
+    }
+
+    private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
+    {
+        if (datapath == null)
+        {
+            return new DatapathSettings(
+                DatapathSettings.DEFAULT_BATCH_SIZE,
+                IdleStrategyKind.POLL,
+                DatapathSettings.DEFAULT_FLOW_CAPACITY,
+                DatapathSettings.DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS);
+        }
+        final int batchSize = datapath.batchSize() == null ? DatapathSettings.DEFAULT_BATCH_SIZE : datapath.batchSize();
+        if (batchSize < MIN_BATCH_SIZE || batchSize > MAX_BATCH_SIZE)
+        {
+            throw bad("datapath.batchSize", batchSize, "must be " + MIN_BATCH_SIZE + ".." + MAX_BATCH_SIZE);
+        }
+        final IdleStrategyKind idle = datapath.idleStrategy() == null ?
+            IdleStrategyKind.POLL : enumValue(IdleStrategyKind.class, datapath.idleStrategy(), "datapath.idleStrategy");
+        final int flowCapacity = datapath.flowCapacity() == null ?
+            DatapathSettings.DEFAULT_FLOW_CAPACITY : datapath.flowCapacity();
+        if (flowCapacity < MIN_FLOW_CAPACITY || flowCapacity > MAX_FLOW_CAPACITY)
+        {
+            throw bad("datapath.flowCapacity", flowCapacity, "must be " + MIN_FLOW_CAPACITY + ".." + MAX_FLOW_CAPACITY);
+        }
+        long establishedNs = DatapathSettings.DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS;
+        if (datapath.establishedIdleTimeoutSeconds() != null)
+        {
+            final int seconds = datapath.establishedIdleTimeoutSeconds();
+            if (seconds < MIN_ESTABLISHED_IDLE_SECONDS || seconds > MAX_ESTABLISHED_IDLE_SECONDS)
+            {
+                throw bad("datapath.establishedIdleTimeoutSeconds", seconds,
+                    "must be " + MIN_ESTABLISHED_IDLE_SECONDS + ".." + MAX_ESTABLISHED_IDLE_SECONDS + " (the range AWS allows)");
+            }
+            establishedNs = seconds * 1_000_000_000L;
+        }
+        return new DatapathSettings(batchSize, idle, flowCapacity, establishedNs);
+    }
+
+    private static List<PortSpec> ports(final String region, final List<Port> ports) throws ConfigException
+    {
+        final List<PortSpec> specs = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        final Set<String> interfaceKeys = new HashSet<>();
+        int providers = 0;
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final String at = "ports[" + i + "]";
+            final Port port = element(ports.get(i), at);
+            final String name = required(port.name(), at + ".name");
+            if (!names.add(name))
+            {
+                throw bad(at + ".name", name, "is used by another port");
+            }
+            final String interfaceName = port.interfaceName() == null ? name : port.interfaceName().trim();
+            final String interfaceField = port.interfaceName() == null ? at + ".name" : at + ".interface";
+            if (interfaceName.length() > MAX_INTERFACE_NAME_LENGTH || !interfaceName.matches("[A-Za-z0-9_.@:-]+"))
+            {
+                throw bad(interfaceField, interfaceName, "is not a Linux interface name (1-15 characters, no spaces or '/')");
+            }
+            final String namespace = port.namespace() == null ? null : port.namespace().trim();
+            if (namespace != null && !namespace.matches("[A-Za-z0-9_.-]{1,64}"))
+            {
+                throw bad(at + ".namespace", namespace, "is not a network namespace name (as in ip netns list)");
+            }
+            if (!interfaceKeys.add(namespace + "/" + interfaceName))
+            {
+                throw bad(interfaceField, interfaceName, "is used by another port" + (namespace == null ? "" : " in namespace " + namespace));
+            }
+            final PortType type = port.type() == null ?
+                PortType.AFPACKET : enumValue(PortType.class, port.type(), at + ".type");
+            final PortRole role = enumValue(PortRole.class, required(port.role(), at + ".role"), at + ".role");
+            String availabilityZone = null;
+            final List<Ipv4.Cidr> addresses = new ArrayList<>();
+            int gateway = 0;
+            if (role == PortRole.CONSUMER)
+            {
+                availabilityZone = availabilityZone(region, port.availabilityZone(), at + ".availabilityZone");
+                if (port.addresses() != null && !port.addresses().isEmpty())
+                {
+                    throw bad(at + ".addresses", port.addresses(), "is for provider ports; a consumer port owns its subnets' ENI addresses");
+                }
+            }
+            else
+            {
+                providers++;
+                final List<String> texts = list(port.addresses(), at + ".addresses");
+                for (int a = 0; a < texts.size(); a++)
+                {
+                    addresses.add(cidr(texts.get(a), at + ".addresses[" + a + "]"));
+                }
+                if (port.gateway() != null)
+                {
+                    gateway = address(port.gateway(), at + ".gateway");
+                    final int gw = gateway;
+                    if (addresses.stream().noneMatch(c -> c.contains(gw)))
+                    {
+                        throw bad(at + ".gateway", port.gateway(), "is not on the port's networks " + addresses);
+                    }
+                }
+            }
+            specs.add(new PortSpec(name, interfaceName, namespace, type, role, availabilityZone, List.copyOf(addresses), gateway,
+                Boolean.TRUE.equals(port.qdiscBypass())));
+        }
+        if (providers != 1)
+        {
+            // One provider port keeps next-hop choice trivial; several are a later issue's work.
+            throw new ConfigException("ports: exactly one port must have role provider, found " + providers);
+        }
+        return List.copyOf(specs);
+    }
+
+    private static List<VpcSpec> vpcs(final List<Vpc> vpcs) throws ConfigException
+    {
+        final List<VpcSpec> specs = new ArrayList<>();
+        final Set<String> ids = new HashSet<>();
+        for (int i = 0; i < vpcs.size(); i++)
+        {
+            final String at = "vpcs[" + i + "]";
+            final Vpc vpc = element(vpcs.get(i), at);
+            final String id = id(vpc.id(), VPC_ID, at + ".id", "vpc-0123456789abcdef0");
+            if (!ids.add(id))
+            {
+                throw bad(at + ".id", id, "is used by another VPC");
+            }
+            final Ipv4.Cidr cidr = cidr(vpc.cidr(), at + ".cidr");
+            if (cidr.prefixLength() < 16 || cidr.prefixLength() > 28 || cidr.address() != cidr.network())
+            {
+                throw bad(at + ".cidr", vpc.cidr(), "must be a network address with a prefix of /16 to /28");
+            }
+            specs.add(new VpcSpec(id, cidr,
+                vpc.enableDnsSupport() == null || vpc.enableDnsSupport(),
+                vpc.enableDnsHostnames() != null && vpc.enableDnsHostnames()));
+        }
+        return List.copyOf(specs);
+    }
+
+    private static List<SubnetSpec> subnets(
+        final String region, final List<Subnet> subnets, final List<VpcSpec> vpcs, final List<PortSpec> ports)
+        throws ConfigException
+    {
+        final List<SubnetSpec> specs = new ArrayList<>();
+        final Set<String> ids = new HashSet<>();
+        for (int i = 0; i < subnets.size(); i++)
+        {
+            final String at = "subnets[" + i + "]";
+            final Subnet subnet = element(subnets.get(i), at);
+            final String id = id(subnet.id(), SUBNET_ID, at + ".id", "subnet-0123456789abcdef0");
+            if (!ids.add(id))
+            {
+                throw bad(at + ".id", id, "is used by another subnet");
+            }
+            final String vpcId = required(subnet.vpc(), at + ".vpc");
+            final VpcSpec vpc = vpcs.stream().filter(v -> v.id().equals(vpcId)).findFirst()
+                .orElseThrow(() -> bad(at + ".vpc", vpcId, "names no VPC in vpcs"));
+            final String availabilityZone = availabilityZone(region, subnet.availabilityZone(), at + ".availabilityZone");
+            final Ipv4.Cidr cidr = cidr(subnet.cidr(), at + ".cidr");
+            if (cidr.prefixLength() < 16 || cidr.prefixLength() > 28 || cidr.address() != cidr.network())
+            {
+                throw bad(at + ".cidr", subnet.cidr(), "must be a network address with a prefix of /16 to /28");
+            }
+            if (!vpc.cidr().contains(cidr))
+            {
+                throw bad(at + ".cidr", subnet.cidr(), "is not inside VPC " + vpcId + " (" + vpc.cidr() + ")");
+            }
+            for (final SubnetSpec other : specs)
+            {
+                if (other.vpcId().equals(vpcId) && other.cidr().overlaps(cidr))
+                {
+                    throw bad(at + ".cidr", subnet.cidr(), "overlaps subnet " + other.id() + " (" + other.cidr() + ")");
+                }
+            }
+            final String portName = required(subnet.port(), at + ".port");
+            final PortSpec port = ports.stream().filter(p -> p.name().equals(portName)).findFirst()
+                .orElseThrow(() -> bad(at + ".port", portName, "names no port in ports"));
+            if (port.role() != PortRole.CONSUMER)
+            {
+                throw bad(at + ".port", portName, "is not a consumer port");
+            }
+            if (!port.availabilityZone().equals(availabilityZone))
+            {
+                throw bad(at + ".port", portName, "is in " + port.availabilityZone() + ", the subnet in " + availabilityZone);
+            }
+            specs.add(new SubnetSpec(id, vpcId, availabilityZone, cidr, portName));
+        }
+        return List.copyOf(specs);
+    }
+
+    private static List<ServiceSpec> services(final String region, final List<Service> services, final List<PortSpec> ports)
+        throws ConfigException
+    {
+        final List<ServiceSpec> specs = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        final PortSpec provider = ports.stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
+        for (int i = 0; i < services.size(); i++)
+        {
+            final String at = "services[" + i + "]";
+            final Service service = element(services.get(i), at);
+            final String name = required(service.serviceName(), at + ".serviceName");
+            if (!SERVICE_NAME.matcher(name).matches())
+            {
+                throw bad(at + ".serviceName", name, "is not a service name like com.amazonaws.vpce." + region + ".vpce-svc-0123456789abcdef0");
+            }
+            if (!names.add(name))
+            {
+                throw bad(at + ".serviceName", name, "is used by another service");
+            }
+            final List<String> zones = new ArrayList<>();
+            final List<String> zoneTexts = list(service.availabilityZones(), at + ".availabilityZones");
+            for (int z = 0; z < zoneTexts.size(); z++)
+            {
+                zones.add(availabilityZone(region, zoneTexts.get(z), at + ".availabilityZones[" + z + "]"));
+            }
+            final List<ListenerSpec> listeners = new ArrayList<>();
+            final List<Listener> listenerConfigs = list(service.listeners(), at + ".listeners");
+            final Set<Integer> listenerPorts = new HashSet<>();
+            for (int l = 0; l < listenerConfigs.size(); l++)
+            {
+                final String lat = at + ".listeners[" + l + "]";
+                final Listener listener = element(listenerConfigs.get(l), lat);
+                final int port = tcpPort(listener.port(), lat + ".port");
+                final int targetPort = listener.targetPort() == null ? port : tcpPort(listener.targetPort(), lat + ".targetPort");
+                if (!listenerPorts.add(port))
+                {
+                    throw bad(lat + ".port", port, "is offered twice");
+                }
+                listeners.add(new ListenerSpec(port, targetPort));
+            }
+            final List<Integer> targets = new ArrayList<>();
+            final List<String> targetTexts = list(service.targets(), at + ".targets");
+            for (int t = 0; t < targetTexts.size(); t++)
+            {
+                final String tat = at + ".targets[" + t + "]";
+                final int target = address(targetTexts.get(t), tat);
+                if (provider.gateway() == 0 && provider.addresses().stream().noneMatch(c -> c.contains(target)))
+                {
+                    throw bad(tat, targetTexts.get(t), "is not on the provider port's networks " + provider.addresses() + " and the port has no gateway");
+                }
+                targets.add(target);
+            }
+            specs.add(new ServiceSpec(name, List.copyOf(zones), Boolean.TRUE.equals(service.acceptanceRequired()),
+                List.copyOf(listeners), List.copyOf(targets)));
+        }
+        return List.copyOf(specs);
+    }
+
+    private static List<EndpointSpec> endpoints(
+        final List<Endpoint> endpoints, final List<VpcSpec> vpcs, final List<SubnetSpec> subnets, final List<ServiceSpec> services)
+        throws ConfigException
+    {
+        final List<EndpointSpec> specs = new ArrayList<>();
+        final Set<String> ids = new HashSet<>();
+        final Map<Integer, String> eniOwners = new HashMap<>();
+        final List<int[]> pendingAllocations = new ArrayList<>();
+        for (int i = 0; i < endpoints.size(); i++)
+        {
+            final String at = "endpoints[" + i + "]";
+            final Endpoint endpoint = element(endpoints.get(i), at);
+            final String id = id(endpoint.id(), ENDPOINT_ID, at + ".id", "vpce-0123456789abcdef0");
+            if (!ids.add(id))
+            {
+                throw bad(at + ".id", id, "is used by another endpoint");
+            }
+            final String vpcId = required(endpoint.vpc(), at + ".vpc");
+            if (vpcs.stream().noneMatch(v -> v.id().equals(vpcId)))
+            {
+                throw bad(at + ".vpc", vpcId, "names no VPC in vpcs");
+            }
+            final String serviceName = required(endpoint.serviceName(), at + ".serviceName");
+            final ServiceSpec service = services.stream().filter(s -> s.serviceName().equals(serviceName)).findFirst()
+                .orElseThrow(() -> bad(at + ".serviceName", serviceName, "names no service in services"));
+            final List<EniSpec> enis = new ArrayList<>();
+            final Set<String> zones = new HashSet<>();
+            final List<EndpointSubnet> endpointSubnets = list(endpoint.subnets(), at + ".subnets");
+            for (int s = 0; s < endpointSubnets.size(); s++)
+            {
+                final String sat = at + ".subnets[" + s + "]";
+                final EndpointSubnet endpointSubnet = element(endpointSubnets.get(s), sat);
+                final String subnetId = required(endpointSubnet.subnet(), sat + ".subnet");
+                final SubnetSpec subnet = subnets.stream().filter(n -> n.id().equals(subnetId)).findFirst()
+                    .orElseThrow(() -> bad(sat + ".subnet", subnetId, "names no subnet in subnets"));
+                if (!subnet.vpcId().equals(vpcId))
+                {
+                    throw bad(sat + ".subnet", subnetId, "is in " + subnet.vpcId() + ", not in the endpoint's VPC " + vpcId);
+                }
+                if (!zones.add(subnet.availabilityZone()))
+                {
+                    // EC2: DuplicateSubnetsInSameZone.
+                    throw bad(sat + ".subnet", subnetId, "is a second subnet in " + subnet.availabilityZone() + "; an endpoint has one subnet per Availability Zone");
+                }
+                if (!service.availabilityZones().contains(subnet.availabilityZone()))
+                {
+                    throw bad(sat + ".subnet", subnetId, "is in " + subnet.availabilityZone() + ", where " + serviceName + " is not offered " + service.availabilityZones());
+                }
+                int address = 0;
+                if (endpointSubnet.eniAddress() != null)
+                {
+                    address = address(endpointSubnet.eniAddress(), sat + ".eniAddress");
+                    if (!subnet.cidr().contains(address))
+                    {
+                        throw bad(sat + ".eniAddress", endpointSubnet.eniAddress(), "is not in subnet " + subnetId + " (" + subnet.cidr() + ")");
+                    }
+                    if (isReserved(subnet.cidr(), address))
+                    {
+                        throw bad(sat + ".eniAddress", endpointSubnet.eniAddress(), "is one of the five addresses AWS reserves in " + subnet.cidr());
+                    }
+                    final String owner = eniOwners.putIfAbsent(address, id);
+                    if (owner != null)
+                    {
+                        throw bad(sat + ".eniAddress", endpointSubnet.eniAddress(), "is already the ENI address of " + owner);
+                    }
+                }
+                else
+                {
+                    pendingAllocations.add(new int[] {specs.size(), enis.size()});
+                }
+                enis.add(new EniSpec(subnetId, subnet.availabilityZone(), address, subnet.portName()));
+            }
+            specs.add(new EndpointSpec(id, vpcId, serviceName, enis));
+        }
+        // Addresses left unset are allocated after all explicit ones are known, as EC2 would.
+        for (final int[] pending : pendingAllocations)
+        {
+            final EndpointSpec endpoint = specs.get(pending[0]);
+            final EniSpec eni = endpoint.enis().get(pending[1]);
+            final SubnetSpec subnet = subnets.stream().filter(n -> n.id().equals(eni.subnetId())).findFirst().orElseThrow();
+            final int address = allocate(subnet.cidr(), eniOwners, endpoint.id());
+            if (address == 0)
+            {
+                throw new ConfigException("endpoints: subnet " + subnet.id() + " has no free address for an ENI of " + endpoint.id());
+            }
+            final List<EniSpec> enis = new ArrayList<>(endpoint.enis());
+            enis.set(pending[1], new EniSpec(eni.subnetId(), eni.availabilityZone(), address, eni.portName()));
+            specs.set(pending[0], new EndpointSpec(endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis)));
+        }
+        return List.copyOf(specs);
+    }
+
+    /** AWS reserves the network address, +1 (router), +2 (DNS), +3 (future use) and the broadcast address. */
+    static boolean isReserved(final Ipv4.Cidr subnet, final int address)
+    {
+        final int offset = address - subnet.network();
+        return offset >= 0 && offset <= 3 || address == subnet.broadcast();
+    }
+
+    private static int allocate(final Ipv4.Cidr subnet, final Map<Integer, String> owners, final String endpointId)
+    {
+        for (int address = subnet.network() + 4; address != subnet.broadcast(); address++)
+        {
+            if (owners.putIfAbsent(address, endpointId) == null)
+            {
+                return address;
+            }
+        }
+        return 0;
+    }
+
+    private static <T> T element(final T value, final String at) throws ConfigException
+    {
+        if (value == null)
+        {
+            throw new ConfigException(at + ": is empty");
+        }
+        return value;
+    }
+
+    private static String required(final String value, final String at) throws ConfigException
+    {
+        if (value == null || value.isBlank())
+        {
+            throw new ConfigException(at + ": is required");
+        }
+        return value.trim();
+    }
+
+    private static <T> List<T> list(final List<T> values, final String at) throws ConfigException
+    {
+        if (values == null || values.isEmpty())
+        {
+            throw new ConfigException(at + ": needs at least one entry");
+        }
+        return values;
+    }
+
+    private static <T> List<T> orEmpty(final List<T> values)
+    {
+        return values == null ? List.of() : values;
+    }
+
+    private static String id(final String value, final Pattern pattern, final String at, final String example)
+        throws ConfigException
+    {
+        final String id = required(value, at);
+        if (!pattern.matcher(id).matches())
+        {
+            throw bad(at, id, "is not an id like " + example);
+        }
+        return id;
+    }
+
+    private static String availabilityZone(final String region, final String value, final String at) throws ConfigException
+    {
+        final String zone = required(value, at);
+        if (!zone.startsWith(region) || zone.length() != region.length() + 1 || !Character.isLowerCase(zone.charAt(region.length())))
+        {
+            throw bad(at, zone, "is not an Availability Zone of " + region + " (like " + region + "a)");
+        }
+        return zone;
+    }
+
+    private static int tcpPort(final Integer value, final String at) throws ConfigException
+    {
+        if (value == null)
+        {
+            throw new ConfigException(at + ": is required");
+        }
+        if (value < 1 || value > 65535)
+        {
+            throw bad(at, value, "is not a TCP port (1-65535)");
+        }
+        return value;
+    }
+
+    private static int address(final String text, final String at) throws ConfigException
+    {
+        try
+        {
+            return Ipv4.parseAddress(required(text, at));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw bad(at, text, "is not an IPv4 address");
+        }
+    }
+
+    private static Ipv4.Cidr cidr(final String text, final String at) throws ConfigException
+    {
+        try
+        {
+            return Ipv4.Cidr.parse(required(text, at));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw bad(at, text, "is not an IPv4 CIDR block (a.b.c.d/n)");
+        }
+    }
+
+    private static <E extends Enum<E>> E enumValue(final Class<E> type, final String text, final String at)
+        throws ConfigException
+    {
+        try
+        {
+            return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            final StringBuilder allowed = new StringBuilder();
+            for (final E constant : type.getEnumConstants())
+            {
+                allowed.append(allowed.isEmpty() ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
+            }
+            throw bad(at, text, "is not one of " + allowed);
+        }
+    }
+
+    private static ConfigException bad(final String at, final Object value, final String reason)
+    {
+        return new ConfigException(at + ": '" + value + "' " + reason);
+    }
+}

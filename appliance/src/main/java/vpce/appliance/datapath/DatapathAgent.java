@@ -1,0 +1,670 @@
+package vpce.appliance.datapath;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import vpce.appliance.io.FrameBatch;
+import vpce.appliance.io.Port;
+import vpce.appliance.io.TxQueue;
+import vpce.appliance.packet.ArpFlyweight;
+import vpce.appliance.packet.ArpFrames;
+import vpce.appliance.packet.EthernetFlyweight;
+import vpce.appliance.packet.FrameClass;
+import vpce.appliance.packet.FrameValidator;
+import vpce.appliance.packet.Ipv4Flyweight;
+import vpce.appliance.packet.NatRewriter;
+import vpce.appliance.packet.TcpFlyweight;
+import vpce.appliance.packet.VirtioNetHeaderFlyweight;
+import vpce.flowtable.FlowExpiryHandler;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.NatPortAllocator;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The datapath worker: run to completion over all ports. One duty cycle receives a batch from
+ * each port, judges and rewrites every frame in place, queues it on its egress port's
+ * {@link TxQueue} by address (no copy), sends every queue, then does timed housekeeping (ARP
+ * probes, flow expiry). It is the single writer of the flow table, the NAT port pools, the ARP
+ * cache and the datapath counters.
+ *
+ * <pre>
+ * consumer port --SYN to ENI:listener--> [validate] [ENI?] [TCP?] [flow lookup / create + NAT port]
+ *      dst ENI:listener -> target:targetPort, src client:port -> provider address:NAT port, TTL-1
+ *      --> provider port (next hop MAC from ARP)
+ * provider port --reply--> [validate] [reverse lookup: tracked flow or drop] --> consumer port
+ * </pre>
+ *
+ * Nothing here allocates, locks or logs per packet; every refusal is a counted drop.
+ */
+public final class DatapathAgent implements Agent
+{
+    /** How many flow records one duty cycle examines for expiry: expiry never stalls forwarding. */
+    private static final int EXPIRY_SCAN_PER_CYCLE = 256;
+    private static final long HOUSEKEEPING_INTERVAL_NS = 1_000_000L;
+    private static final int LOCAL_FRAME_SLOTS = 64;
+    private static final int LOCAL_FRAME_SLOT_SIZE = 128;
+    private static final int PENDING_FRAME_SLOTS = 32;
+    private static final int NEIGHBOR_CAPACITY = 256;
+    /** The I/G bit: the least significant bit of a MAC address's first octet. */
+    private static final long GROUP_BIT = 1L << 40;
+
+    private final Port[] ports;
+    private final boolean[] consumerRole;
+    private final FrameBatch[] rxBatches;
+    private final TxQueue[] txQueues;
+    private final long[] portMacs;
+    private final int[] portMtus;
+    private final DatapathSnapshotHolder snapshots;
+    private final FlowTable flows;
+    private final NatPortAllocator natPorts;
+    private final int[] natAddresses;
+    private final DatapathCounters counters;
+    private final NanoClock clock;
+    private final NeighborTable neighbors = new NeighborTable(NEIGHBOR_CAPACITY);
+    private final FrameValidator validator;
+    private final VirtioNetHeaderFlyweight localVnetHeader = new VirtioNetHeaderFlyweight();
+    private final EthernetFlyweight pendingEthernet = new EthernetFlyweight();
+
+    /** Frames the appliance originates itself (ARP); reused every duty cycle. */
+    private final FrameBatch localFrames = new FrameBatch(LOCAL_FRAME_SLOTS, LOCAL_FRAME_SLOT_SIZE);
+    private int localFramesUsed;
+
+    /** Frames waiting for their next hop's ARP reply; a slot is reusable after the cycle that sent it. */
+    private final FrameBatch pendingFrames;
+    private final int[] pendingNextHop = new int[PENDING_FRAME_SLOTS];
+    private final byte[] pendingState = new byte[PENDING_FRAME_SLOTS];
+    private static final byte SLOT_FREE = 0;
+    private static final byte SLOT_WAITING = 1;
+    private static final byte SLOT_SENDING = 2;
+
+    private final FlowExpiryHandler releaseNatPort = this::onFlowExpired;
+    private DatapathSnapshot snapshot;
+    private long nowNs;
+    private long nextHousekeepingNs;
+    /** The snapshot whose ENIs and next hops were last announced and tracked. */
+    private DatapathSnapshot announcedSnapshot;
+
+    public DatapathAgent(
+        final Port[] ports,
+        final boolean[] consumerRole,
+        final int batchSize,
+        final DatapathSnapshotHolder snapshots,
+        final FlowTable flows,
+        final NatPortAllocator natPorts,
+        final int[] natAddresses,
+        final DatapathCounters counters,
+        final NanoClock clock)
+    {
+        if (natAddresses.length != natPorts.natAddressCount())
+        {
+            throw new IllegalArgumentException(natAddresses.length + " NAT addresses for " + natPorts.natAddressCount() + " pools");
+        }
+        this.natAddresses = natAddresses.clone();
+        this.ports = ports;
+        this.consumerRole = consumerRole;
+        this.snapshots = snapshots;
+        this.flows = flows;
+        this.natPorts = natPorts;
+        this.counters = counters;
+        this.clock = clock;
+        rxBatches = new FrameBatch[ports.length];
+        txQueues = new TxQueue[ports.length];
+        portMacs = new long[ports.length];
+        portMtus = new int[ports.length];
+        int largestMtu = 0;
+        for (int p = 0; p < ports.length; p++)
+        {
+            rxBatches[p] = new FrameBatch(batchSize, FrameBatch.DEFAULT_SLOT_SIZE);
+            // Every frame of every port may converge on one egress port in a cycle, plus local frames.
+            txQueues[p] = new TxQueue(batchSize * ports.length + LOCAL_FRAME_SLOTS + PENDING_FRAME_SLOTS);
+            portMacs[p] = ports[p].macAddress();
+            portMtus[p] = ports[p].mtu();
+            largestMtu = Math.max(largestMtu, portMtus[p]);
+        }
+        validator = new FrameValidator(largestMtu + EthernetFlyweight.HEADER_LENGTH + EthernetFlyweight.VLAN_TAG_LENGTH);
+        pendingFrames = new FrameBatch(PENDING_FRAME_SLOTS, FrameBatch.DEFAULT_SLOT_SIZE);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "vpce-datapath";
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = clock.nanoTime();
+        snapshot = snapshots.acquire();
+        if (snapshot != announcedSnapshot)
+        {
+            announce(announcedSnapshot);
+            announcedSnapshot = snapshot;
+        }
+
+        int workCount = 0;
+        for (int p = 0; p < ports.length; p++)
+        {
+            final FrameBatch batch = rxBatches[p];
+            final int received = ports[p].receive(batch);
+            if (received > 0)
+            {
+                long bytes = 0;
+                for (int i = 0; i < received; i++)
+                {
+                    final int length = batch.frameLength(i);
+                    bytes += length;
+                    onFrame(p, batch, i, length);
+                }
+                counters.rxPackets[p].getAndAddRelease(received);
+                counters.rxBytes[p].getAndAddRelease(bytes);
+                workCount += received;
+            }
+        }
+
+        workCount += flush();
+
+        if (nowNs - nextHousekeepingNs >= 0)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            workCount += housekeeping();
+            workCount += flush();
+        }
+        return workCount;
+    }
+
+    private int flush()
+    {
+        int sent = 0;
+        for (int p = 0; p < ports.length; p++)
+        {
+            final TxQueue queue = txQueues[p];
+            final int queued = queue.count();
+            if (queued > 0)
+            {
+                final int accepted = ports[p].send(queue);
+                counters.txPackets[p].getAndAddRelease(accepted);
+                // Only the port knows which frames the kernel took.
+                counters.txBytes[p].setRelease(ports[p].bytesSent());
+                if (accepted < queued)
+                {
+                    counters.txErrors[p].getAndAddRelease(queued - accepted);
+                }
+                sent += accepted;
+            }
+        }
+        localFramesUsed = 0;
+        for (int s = 0; s < PENDING_FRAME_SLOTS; s++)
+        {
+            if (pendingState[s] == SLOT_SENDING)
+            {
+                pendingState[s] = SLOT_FREE;
+            }
+        }
+        return sent;
+    }
+
+    private void onFrame(final int portIndex, final FrameBatch batch, final int slot, final int frameLength)
+    {
+        final MemorySegment memory = batch.memory();
+        final long slotOffset = batch.slotOffset(slot);
+        final int code = validator.classify(memory, slotOffset, frameLength);
+        if (FrameClass.isDrop(code))
+        {
+            counters.parseDrop(code);
+            return;
+        }
+
+        final EthernetFlyweight ethernet = validator.ethernet();
+        if ((ethernet.source() & GROUP_BIT) != 0)
+        {
+            // A group address is never a station's source (IEEE 802.3): nothing to answer or learn.
+            counters.drop(DropReason.BAD_SOURCE_MAC);
+            return;
+        }
+        final long destinationMac = ethernet.destination();
+        if (destinationMac != portMacs[portIndex] && destinationMac != EthernetFlyweight.BROADCAST_MAC)
+        {
+            counters.drop(DropReason.NOT_OUR_MAC);
+            return;
+        }
+
+        if (code == FrameClass.ARP)
+        {
+            onArp(portIndex, validator.arp());
+            return;
+        }
+        if (destinationMac == EthernetFlyweight.BROADCAST_MAC)
+        {
+            counters.drop(DropReason.NOT_OUR_MAC);
+            return;
+        }
+
+        if (consumerRole[portIndex])
+        {
+            onConsumerPacket(portIndex, code, batch, slot, frameLength);
+        }
+        else
+        {
+            onProviderPacket(code, batch, slot, frameLength);
+        }
+    }
+
+    private void onConsumerPacket(
+        final int portIndex, final int code, final FrameBatch batch, final int slot, final int frameLength)
+    {
+        final Ipv4Flyweight ip = validator.ipv4();
+        final int eni = snapshot.eniOn(portIndex, ip.destination());
+        if (eni == DatapathSnapshot.NOT_FOUND)
+        {
+            counters.drop(DropReason.NOT_ENI_ADDRESS);
+            return;
+        }
+        if (code != FrameClass.IPV4_TCP)
+        {
+            // Interface endpoints carry TCP only; an ENI does not even answer ping.
+            counters.drop(DropReason.NON_TCP_TO_ENI);
+            return;
+        }
+
+        final TcpFlyweight tcp = validator.tcp();
+        final int clientIp = ip.source();
+        final int clientPort = tcp.sourcePort();
+        final int eniIp = ip.destination();
+        final int eniPort = tcp.destinationPort();
+        final int tcpFlags = tcp.flags();
+        int flow = flows.lookupForward(clientIp, clientPort, eniIp, eniPort, Ipv4Flyweight.PROTOCOL_TCP);
+        if (flow < 0)
+        {
+            flow = createFlow(portIndex, eni, clientIp, clientPort, eniIp, eniPort, tcpFlags);
+            if (flow < 0)
+            {
+                return;
+            }
+        }
+
+        final int providerPort = snapshot.providerPortIndex();
+        if (!fitsMtu(providerPort, ip))
+        {
+            counters.drop(DropReason.MTU_EXCEEDED);
+            return;
+        }
+        flows.onForwardPacket(flow, tcpFlags, frameLength, nowNs);
+        final long consumerMac = validator.ethernet().source();
+        if (flows.consumerMac(flow) != consumerMac)
+        {
+            flows.consumerMac(flow, consumerMac);
+        }
+
+        translate(ip, tcp, flows.natIp(flow), flows.natPort(flow), flows.targetIp(flow), flows.targetPort(flow));
+
+        final int nextHop = snapshot.providerNextHop(flows.targetIp(flow));
+        final EthernetFlyweight ethernet = validator.ethernet();
+        ethernet.source(portMacs[providerPort]);
+        final long nextHopMac = neighbors.macOf(nextHop);
+        if (nextHopMac == NeighborTable.UNRESOLVED)
+        {
+            holdForArp(nextHop, batch, slot, frameLength);
+            return;
+        }
+        ethernet.destination(nextHopMac);
+        transmit(providerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    private int createFlow(
+        final int portIndex,
+        final int eni,
+        final int clientIp,
+        final int clientPort,
+        final int eniIp,
+        final int eniPort,
+        final int tcpFlags)
+    {
+        if ((tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) != TcpFlyweight.SYN)
+        {
+            counters.drop(DropReason.UNKNOWN_FLOW);
+            return -1;
+        }
+        final int targetPort = snapshot.targetPort(eni, eniPort);
+        if (targetPort == DatapathSnapshot.NOT_FOUND)
+        {
+            counters.drop(DropReason.PORT_NOT_OFFERED);
+            return -1;
+        }
+        final int flowHash = mix(clientIp, clientPort, eniIp, eniPort);
+        final int target = snapshot.target(eni, flowHash);
+        // The source address must be one the target can answer on-link (or via the gateway).
+        final int natIp = snapshot.providerSourceFor(snapshot.providerNextHop(target));
+        final int natAddressIndex = natAddressIndex(natIp);
+        final int natPort = natAddressIndex < 0 ? -1 : natPorts.allocate(natAddressIndex);
+        if (natPort < 0)
+        {
+            counters.drop(DropReason.NAT_PORTS_EXHAUSTED);
+            return -1;
+        }
+        final int flow = flows.create(
+            clientIp, clientPort, eniIp, eniPort, target, targetPort, natIp, natPort, Ipv4Flyweight.PROTOCOL_TCP, nowNs);
+        if (flow < 0)
+        {
+            natPorts.release(natAddressIndex, natPort);
+            counters.drop(flow == FlowTable.TABLE_FULL ? DropReason.FLOW_TABLE_FULL : DropReason.BAD_FLOW_KEY);
+            return -1;
+        }
+        flows.endpointId(flow, eni);
+        flows.consumerPortIndex(flow, portIndex);
+        counters.flowsCreated.incrementRelease();
+        counters.flowsActive.setRelease(flows.size());
+        return flow;
+    }
+
+    private void onProviderPacket(final int code, final FrameBatch batch, final int slot, final int frameLength)
+    {
+        if (code != FrameClass.IPV4_TCP)
+        {
+            counters.drop(DropReason.PROVIDER_UNSOLICITED);
+            return;
+        }
+        final Ipv4Flyweight ip = validator.ipv4();
+        final TcpFlyweight tcp = validator.tcp();
+        final int flow = flows.lookupReverse(
+            ip.source(), tcp.sourcePort(), ip.destination(), tcp.destinationPort(), Ipv4Flyweight.PROTOCOL_TCP);
+        if (flow < 0)
+        {
+            // A service can never open a connection into the VPC: only replies pass.
+            counters.drop(DropReason.PROVIDER_UNSOLICITED);
+            return;
+        }
+        final int consumerPort = flows.consumerPortIndex(flow);
+        if (!fitsMtu(consumerPort, ip))
+        {
+            counters.drop(DropReason.MTU_EXCEEDED);
+            return;
+        }
+        flows.onReversePacket(flow, tcp.flags(), frameLength, nowNs);
+
+        translate(ip, tcp, flows.eniIp(flow), flows.eniPort(flow), flows.clientIp(flow), flows.clientPort(flow));
+
+        final EthernetFlyweight ethernet = validator.ethernet();
+        ethernet.source(portMacs[consumerPort]);
+        ethernet.destination(flows.consumerMac(flow));
+        transmit(consumerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    /** Rewrites both ends of the packet in place, TTL included, keeping every checksum right. */
+    private void translate(
+        final Ipv4Flyweight ip,
+        final TcpFlyweight tcp,
+        final int sourceIp,
+        final int sourcePort,
+        final int destinationIp,
+        final int destinationPort)
+    {
+        final VirtioNetHeaderFlyweight vnet = validator.vnetHeader();
+        final boolean partial = vnet.needsChecksum();
+        NatRewriter.rewriteSource(ip, tcp, sourceIp, sourcePort, partial);
+        NatRewriter.rewriteDestination(ip, tcp, destinationIp, destinationPort, partial);
+        ip.decrementTtl();
+        if (!partial && vnet.gsoType() != VirtioNetHeaderFlyweight.GSO_NONE)
+        {
+            NatRewriter.makeChecksumPartial(vnet, ip, tcp, EthernetFlyweight.HEADER_LENGTH + ip.headerLength());
+        }
+    }
+
+    private void onArp(final int portIndex, final ArpFlyweight arp)
+    {
+        final int operation = arp.operation();
+        final int targetIp = arp.targetIp();
+        if (consumerRole[portIndex])
+        {
+            final int eni = snapshot.eniOn(portIndex, targetIp);
+            if (operation == ArpFlyweight.OPERATION_REQUEST && eni != DatapathSnapshot.NOT_FOUND && arp.senderIp() != targetIp)
+            {
+                sendArpReply(portIndex, targetIp, arp.senderMac(), arp.senderIp());
+                return;
+            }
+            counters.drop(DropReason.ARP_NOT_FOR_US);
+            return;
+        }
+
+        final int senderIp = arp.senderIp();
+        final long senderMac = arp.senderMac();
+        // Any ARP from a next hop we track refreshes it (RFC 826: merge the sender's pair).
+        final boolean tracked = neighbors.isTracked(senderIp);
+        if (tracked && neighbors.onArp(senderIp, senderMac, nowNs))
+        {
+            releasePending(senderIp, senderMac);
+        }
+        if (operation == ArpFlyweight.OPERATION_REQUEST && snapshot.providerAddressIndex(targetIp) != DatapathSnapshot.NOT_FOUND)
+        {
+            sendArpReply(portIndex, targetIp, senderMac, senderIp);
+            return;
+        }
+        if (operation == ArpFlyweight.OPERATION_REPLY && tracked)
+        {
+            counters.arpRepliesReceived.incrementRelease();
+            return;
+        }
+        counters.drop(DropReason.ARP_NOT_FOR_US);
+    }
+
+    private void sendArpReply(final int portIndex, final int ownIp, final long requesterMac, final int requesterIp)
+    {
+        final int slot = claimLocalFrame();
+        if (slot < 0)
+        {
+            counters.drop(DropReason.TX_QUEUE_FULL);
+            return;
+        }
+        final int length = ArpFrames.writeReply(
+            localFrames.memory(), localFrames.frameOffset(slot), portMacs[portIndex], ownIp, requesterMac, requesterIp);
+        if (transmit(portIndex, localFrames.slotAddress(slot), length))
+        {
+            counters.arpRepliesSent.incrementRelease();
+        }
+    }
+
+    private void sendArpRequest(final int portIndex, final int ownIp, final int targetIp)
+    {
+        final int slot = claimLocalFrame();
+        if (slot < 0)
+        {
+            return;
+        }
+        final int length = ArpFrames.writeRequest(
+            localFrames.memory(), localFrames.frameOffset(slot), portMacs[portIndex], ownIp, targetIp);
+        if (transmit(portIndex, localFrames.slotAddress(slot), length))
+        {
+            counters.arpRequestsSent.incrementRelease();
+        }
+    }
+
+    private void sendGratuitousArp(final int portIndex, final int ownIp)
+    {
+        final int slot = claimLocalFrame();
+        if (slot < 0)
+        {
+            return;
+        }
+        final int length = ArpFrames.writeGratuitous(
+            localFrames.memory(), localFrames.frameOffset(slot), portMacs[portIndex], ownIp);
+        if (transmit(portIndex, localFrames.slotAddress(slot), length))
+        {
+            counters.gratuitousArpSent.incrementRelease();
+        }
+    }
+
+    private int claimLocalFrame()
+    {
+        if (localFramesUsed == LOCAL_FRAME_SLOTS)
+        {
+            return -1;
+        }
+        final int slot = localFramesUsed++;
+        // Locally built frames carry complete checksums and no GSO: an all-zero virtio header.
+        localVnetHeader.wrap(localFrames.memory(), localFrames.slotOffset(slot)).clear();
+        return slot;
+    }
+
+    /**
+     * Announces (gratuitous ARP) every ENI and provider address that the previous snapshot did not
+     * have, so that consumers learn an ENI the moment it appears, and starts resolving next hops.
+     */
+    private void announce(final DatapathSnapshot previous)
+    {
+        for (int eni = 0; eni < snapshot.eniCount(); eni++)
+        {
+            final int port = snapshot.eniPortIndex(eni);
+            final int address = snapshot.eniAddress(eni);
+            if (previous == null || previous.eniOn(port, address) == DatapathSnapshot.NOT_FOUND)
+            {
+                sendGratuitousArp(port, address);
+            }
+        }
+        for (int a = 0; a < snapshot.providerAddressCount(); a++)
+        {
+            final int address = snapshot.providerAddress(a);
+            if (previous == null || previous.providerAddressIndex(address) == DatapathSnapshot.NOT_FOUND)
+            {
+                sendGratuitousArp(snapshot.providerPortIndex(), address);
+            }
+        }
+        for (final int hop : snapshot.providerNextHops())
+        {
+            neighbors.track(hop, nowNs);
+        }
+    }
+
+    private boolean transmit(final int portIndex, final long address, final int frameLength)
+    {
+        if (!txQueues[portIndex].offer(address, frameLength))
+        {
+            counters.drop(DropReason.TX_QUEUE_FULL);
+            return false;
+        }
+        return true;
+    }
+
+    private boolean fitsMtu(final int egressPort, final Ipv4Flyweight ip)
+    {
+        final VirtioNetHeaderFlyweight vnet = validator.vnetHeader();
+        if (vnet.gsoType() == VirtioNetHeaderFlyweight.GSO_NONE)
+        {
+            return ip.totalLength() <= portMtus[egressPort];
+        }
+        // The kernel cuts a super-frame into segments of headers + gso_size on the way out.
+        return ip.headerLength() + validator.tcp().headerLength() + vnet.gsoSize() <= portMtus[egressPort];
+    }
+
+    private void holdForArp(final int nextHop, final FrameBatch batch, final int slot, final int frameLength)
+    {
+        if (nextHop == 0 || neighbors.hasFailed(nextHop) || !neighbors.track(nextHop, nowNs))
+        {
+            counters.drop(DropReason.ARP_UNRESOLVED);
+            return;
+        }
+        for (int s = 0; s < PENDING_FRAME_SLOTS; s++)
+        {
+            if (pendingState[s] == SLOT_FREE)
+            {
+                MemorySegment.copy(
+                    batch.memory(), batch.slotOffset(slot), pendingFrames.memory(), pendingFrames.slotOffset(s),
+                    FrameBatch.VNET_HDR_LENGTH + frameLength);
+                pendingFrames.frameLength(s, frameLength);
+                pendingNextHop[s] = nextHop;
+                pendingState[s] = SLOT_WAITING;
+                return;
+            }
+        }
+        counters.drop(DropReason.ARP_UNRESOLVED);
+    }
+
+    private void releasePending(final int nextHop, final long mac)
+    {
+        final int providerPort = snapshot.providerPortIndex();
+        for (int s = 0; s < PENDING_FRAME_SLOTS; s++)
+        {
+            if (pendingState[s] == SLOT_WAITING && pendingNextHop[s] == nextHop)
+            {
+                final int length = pendingFrames.frameLength(s);
+                pendingEthernet.wrap(pendingFrames.memory(), pendingFrames.frameOffset(s), length).destination(mac);
+                pendingState[s] = transmit(providerPort, pendingFrames.slotAddress(s), length) ? SLOT_SENDING : SLOT_FREE;
+            }
+        }
+    }
+
+    private int housekeeping()
+    {
+        int work = 0;
+        for (int p = 0; p < ports.length; p++)
+        {
+            // Drops inside the port are its own counts; publish them at housekeeping pace.
+            counters.rxTruncated[p].setRelease(ports[p].truncatedFrames());
+            counters.rxVlanTagged[p].setRelease(ports[p].vlanTaggedFrames());
+        }
+        final int providerPort = snapshot.providerPortIndex();
+        for (int i = 0; i < neighbors.count(); i++)
+        {
+            final int hop = neighbors.address(i);
+            if (neighbors.probeDue(i, nowNs))
+            {
+                sendArpRequest(providerPort, snapshot.providerSourceFor(hop), hop);
+                work++;
+            }
+            if (neighbors.hasFailed(hop))
+            {
+                for (int s = 0; s < PENDING_FRAME_SLOTS; s++)
+                {
+                    if (pendingState[s] == SLOT_WAITING && pendingNextHop[s] == hop)
+                    {
+                        pendingState[s] = SLOT_FREE;
+                        counters.drop(DropReason.ARP_UNRESOLVED);
+                    }
+                }
+            }
+        }
+        final int expired = flows.expire(nowNs, EXPIRY_SCAN_PER_CYCLE, releaseNatPort);
+        if (expired > 0)
+        {
+            counters.flowsExpired.getAndAddRelease(expired);
+            counters.flowsActive.setRelease(flows.size());
+            work += expired;
+        }
+        return work;
+    }
+
+    private void onFlowExpired(final FlowTable table, final int flow)
+    {
+        final int natAddressIndex = natAddressIndex(table.natIp(flow));
+        if (natAddressIndex >= 0)
+        {
+            natPorts.release(natAddressIndex, table.natPort(flow));
+        }
+    }
+
+    /**
+     * The NAT pool of a provider-side address. Pools are fixed at start-up, in the order of
+     * {@code natAddresses}, and never follow a snapshot: a flow created under one snapshot
+     * returns its port to the pool it came from under any later one.
+     */
+    private int natAddressIndex(final int natIp)
+    {
+        for (int i = 0; i < natAddresses.length; i++)
+        {
+            if (natAddresses[i] == natIp)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A cheap, well-spread hash of the consumer side of a flow: picks the target and NAT address. */
+    private static int mix(final int clientIp, final int clientPort, final int eniIp, final int eniPort)
+    {
+        long h = ((long)clientIp << 32) ^ ((long)clientPort << 16) ^ eniPort ^ ((long)eniIp * 0x9E3779B97F4A7C15L);
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return (int)h;
+    }
+}

@@ -1,0 +1,201 @@
+package vpce.appliance.datapath;
+
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.collections.Long2LongHashMap;
+import vpce.appliance.config.ApplianceModel;
+import vpce.appliance.config.ApplianceModel.EndpointSpec;
+import vpce.appliance.config.ApplianceModel.EniSpec;
+import vpce.appliance.config.ApplianceModel.ListenerSpec;
+import vpce.appliance.config.ApplianceModel.PortRole;
+import vpce.appliance.config.ApplianceModel.PortSpec;
+import vpce.appliance.config.ApplianceModel.ServiceSpec;
+import vpce.appliance.config.Ipv4;
+
+import java.util.List;
+
+/**
+ * Everything the datapath needs to decide a packet's fate, compiled from the model into
+ * primitive arrays and maps, immutable once built. The control plane builds a new snapshot for
+ * every change and publishes it with one release store ({@link DatapathSnapshotHolder}); a
+ * worker reads it with one acquire load per duty cycle, so no packet is judged against a
+ * half-applied change. Agrona's maps are only read after publication, which is safe.
+ */
+public final class DatapathSnapshot
+{
+    public static final int NOT_FOUND = -1;
+
+    private final Long2LongHashMap eniByPortAndAddress = new Long2LongHashMap(NOT_FOUND);
+    private final int[] eniAddress;
+    private final int[] eniPortIndex;
+    private final int[] eniServiceIndex;
+    private final Int2IntHashMap[] serviceTargetPortByListener;
+    private final int[][] serviceTargets;
+    private final int providerPortIndex;
+    private final int[] providerAddresses;
+    private final int[] providerMasks;
+    private final int providerGateway;
+
+    /**
+     * @param portNames the ports in the order the datapath indexes them.
+     */
+    public DatapathSnapshot(final ApplianceModel model, final List<String> portNames)
+    {
+        final List<EniSpec> enis = model.endpoints().stream().flatMap(e -> e.enis().stream()).toList();
+        eniAddress = new int[enis.size()];
+        eniPortIndex = new int[enis.size()];
+        eniServiceIndex = new int[enis.size()];
+        int eni = 0;
+        for (final EndpointSpec endpoint : model.endpoints())
+        {
+            final int serviceIndex = model.services().indexOf(model.service(endpoint.serviceName()));
+            for (final EniSpec spec : endpoint.enis())
+            {
+                final int portIndex = portNames.indexOf(spec.portName());
+                eniAddress[eni] = spec.address();
+                eniPortIndex[eni] = portIndex;
+                eniServiceIndex[eni] = serviceIndex;
+                eniByPortAndAddress.put(key(portIndex, spec.address()), eni);
+                eni++;
+            }
+        }
+
+        serviceTargetPortByListener = new Int2IntHashMap[model.services().size()];
+        serviceTargets = new int[model.services().size()][];
+        for (int s = 0; s < model.services().size(); s++)
+        {
+            final ServiceSpec service = model.services().get(s);
+            serviceTargetPortByListener[s] = new Int2IntHashMap(NOT_FOUND);
+            for (final ListenerSpec listener : service.listeners())
+            {
+                serviceTargetPortByListener[s].put(listener.port(), listener.targetPort());
+            }
+            serviceTargets[s] = service.targets().stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
+        providerPortIndex = portNames.indexOf(provider.name());
+        providerAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
+        providerMasks = provider.addresses().stream().mapToInt(Ipv4.Cidr::mask).toArray();
+        providerGateway = provider.gateway();
+    }
+
+    private static long key(final int portIndex, final int address)
+    {
+        return ((long)portIndex << 32) | (address & 0xFFFF_FFFFL);
+    }
+
+    /** The ENI with this address on this consumer port, or {@link #NOT_FOUND}. */
+    public int eniOn(final int portIndex, final int address)
+    {
+        return (int)eniByPortAndAddress.get(key(portIndex, address));
+    }
+
+    public int eniCount()
+    {
+        return eniAddress.length;
+    }
+
+    public int eniAddress(final int eni)
+    {
+        return eniAddress[eni];
+    }
+
+    public int eniPortIndex(final int eni)
+    {
+        return eniPortIndex[eni];
+    }
+
+    /** The target port behind a listener port of the ENI's service, or {@link #NOT_FOUND}. */
+    public int targetPort(final int eni, final int listenerPort)
+    {
+        return serviceTargetPortByListener[eniServiceIndex[eni]].get(listenerPort);
+    }
+
+    /** A target of the ENI's service chosen by flow hash, so a flow sticks to one target. */
+    public int target(final int eni, final int flowHash)
+    {
+        final int[] targets = serviceTargets[eniServiceIndex[eni]];
+        return targets[(flowHash & 0x7FFF_FFFF) % targets.length];
+    }
+
+    public int providerPortIndex()
+    {
+        return providerPortIndex;
+    }
+
+    public int providerAddressCount()
+    {
+        return providerAddresses.length;
+    }
+
+    public int providerAddress(final int index)
+    {
+        return providerAddresses[index];
+    }
+
+    /** Index of one of the appliance's own provider-side addresses, or {@link #NOT_FOUND}. */
+    public int providerAddressIndex(final int address)
+    {
+        for (int i = 0; i < providerAddresses.length; i++)
+        {
+            if (providerAddresses[i] == address)
+            {
+                return i;
+            }
+        }
+        return NOT_FOUND;
+    }
+
+    /**
+     * The provider-side address to speak from toward a next hop: one on the hop's network, so the
+     * hop answers ARP and replies on-link; the first address when none is (a gateway's network).
+     */
+    public int providerSourceFor(final int nextHop)
+    {
+        for (int i = 0; i < providerAddresses.length; i++)
+        {
+            if ((nextHop & providerMasks[i]) == (providerAddresses[i] & providerMasks[i]))
+            {
+                return providerAddresses[i];
+            }
+        }
+        return providerAddresses[0];
+    }
+
+    /** The next hop for a provider-side destination: itself when on-link, else the gateway (0 if none). */
+    public int providerNextHop(final int destination)
+    {
+        for (int i = 0; i < providerAddresses.length; i++)
+        {
+            if ((destination & providerMasks[i]) == (providerAddresses[i] & providerMasks[i]))
+            {
+                return destination;
+            }
+        }
+        return providerGateway;
+    }
+
+    /** Every provider-side next hop the datapath will need, resolved ahead of traffic. */
+    public int[] providerNextHops()
+    {
+        final Int2IntHashMap seen = new Int2IntHashMap(0);
+        for (final int[] targets : serviceTargets)
+        {
+            for (final int target : targets)
+            {
+                final int hop = providerNextHop(target);
+                if (hop != 0)
+                {
+                    seen.put(hop, 1);
+                }
+            }
+        }
+        final int[] hops = new int[seen.size()];
+        int i = 0;
+        for (final int hop : seen.keySet())
+        {
+            hops[i++] = hop;
+        }
+        return hops;
+    }
+}

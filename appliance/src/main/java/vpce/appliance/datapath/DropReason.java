@@ -1,0 +1,63 @@
+package vpce.appliance.datapath;
+
+/**
+ * Why the datapath dropped a frame after it parsed cleanly (parse failures have their own codes,
+ * from the frame validator). Each reason is one counter, "drop.&lt;name&gt;".
+ */
+public final class DropReason
+{
+    /** Unicast frame for another MAC address (veth delivers those to a raw socket). */
+    public static final int NOT_OUR_MAC = 0;
+    /** Consumer side: IPv4 to an address that is not an ENI on this port. */
+    public static final int NOT_ENI_ADDRESS = 1;
+    /** Consumer side: UDP, ICMP or other non-TCP to an ENI; interface endpoints carry TCP only. */
+    public static final int NON_TCP_TO_ENI = 2;
+    /** A frame whose source MAC is a group (multicast/broadcast) address. */
+    public static final int BAD_SOURCE_MAC = 3;
+    /** Consumer side: a SYN to a port the endpoint service does not offer. */
+    public static final int PORT_NOT_OFFERED = 4;
+    /** Consumer side: a non-SYN segment of a flow the table does not know. */
+    public static final int UNKNOWN_FLOW = 5;
+    /** Provider side: anything that is not a reply to a tracked flow; a service cannot open a connection into the VPC. */
+    public static final int PROVIDER_UNSOLICITED = 6;
+    public static final int NAT_PORTS_EXHAUSTED = 7;
+    public static final int FLOW_TABLE_FULL = 8;
+    /** The provider-side next hop did not answer ARP, or the pending queue was full. */
+    public static final int ARP_UNRESOLVED = 9;
+    /** More frames for one port in a duty cycle than its transmit queue holds. */
+    public static final int TX_QUEUE_FULL = 10;
+    /** A non-GSO packet bigger than the egress port's MTU. */
+    public static final int MTU_EXCEEDED = 11;
+    /** An ARP packet that is not a request for, or a reply to, an address the appliance owns. */
+    public static final int ARP_NOT_FOR_US = 12;
+    /** A SYN whose flow key the table refuses (e.g. port 0). */
+    public static final int BAD_FLOW_KEY = 13;
+
+    public static final int COUNT = 14;
+
+    private static final String[] NAMES = {
+        "not_our_mac",
+        "not_eni_address",
+        "non_tcp_to_eni",
+        "bad_source_mac",
+        "port_not_offered",
+        "consumer_unknown_flow",
+        "provider_unsolicited",
+        "nat_ports_exhausted",
+        "flow_table_full",
+        "arp_unresolved",
+        "tx_queue_full",
+        "mtu_exceeded",
+        "arp_not_for_us",
+        "bad_flow_key",
+    };
+
+    private DropReason()
+    {
+    }
+
+    public static String name(final int reason)
+    {
+        return NAMES[reason];
+    }
+}

@@ -1,0 +1,382 @@
+package vpce.appliance.lab;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a lab is made of: namespace names, interface names, addresses, the endpoint service and
+ * how to launch the appliance. One immutable value so that tests, the perf harness and the CLI all
+ * read the same names and addresses rather than repeating literals.
+ *
+ * <pre>
+ *   name-c1                 name-app                         name-svc
+ *   eth0 10.0.1.10/24 --- az1  (ENI 10.0.1.20, us-east-1a)
+ *                              prov (10.100.0.1) ---------- eth0 10.100.0.10/24
+ *   name-c2                                                  iperf3 -s :5201, http :8080
+ *   eth0 10.0.2.10/24 --- az2  (ENI 10.0.2.20, us-east-1b)
+ * </pre>
+ *
+ * @param name             lab name, the prefix of every namespace; lower-case letters, digits and
+ *                         '-', at most 24 characters.
+ * @param runDirectory     where the lab keeps its files: lab.json, vpce.yaml, pid files, logs, www.
+ * @param region           region written into the appliance configuration.
+ * @param appNamespace     the appliance's namespace, {@code <name>-app}.
+ * @param vpc              the consumer VPC.
+ * @param consumers        one client namespace per availability zone.
+ * @param service          the provider service namespace and its listeners.
+ * @param endpoint         the interface endpoint that connects the VPC to the service.
+ * @param launch           how the appliance process is started in {@link LabMode#APPLIANCE}.
+ * @param txQueueLength    txqueuelen of every lab veth.
+ * @param mtu              MTU of every lab veth.
+ */
+public record LabPlan(
+    String name,
+    Path runDirectory,
+    String region,
+    String appNamespace,
+    Vpc vpc,
+    List<Consumer> consumers,
+    Service service,
+    Endpoint endpoint,
+    ApplianceLaunch launch,
+    int txQueueLength,
+    int mtu,
+    LabPorts ports)
+{
+    /** Lab name used by {@code vpce lab up} without options. */
+    public static final String DEFAULT_NAME = "vpce";
+
+    /** Run directory used by {@code vpce lab up} without options. */
+    public static final Path DEFAULT_RUN_DIRECTORY = Path.of("/run/vpce-lab");
+
+    /**
+     * JVM flags the appliance process needs: FFM (AF_PACKET via the foreign function API) without
+     * warnings, Agrona's access to jdk.internal.misc, and a throughput collector since the datapath
+     * allocates nothing after start-up.
+     */
+    public static final List<String> APPLIANCE_JVM_FLAGS = List.of(
+        "--enable-native-access=ALL-UNNAMED",
+        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "-XX:+UseParallelGC");
+
+    /** Main class of the appliance command line. */
+    public static final String APPLIANCE_MAIN_CLASS = "vpce.appliance.cli.VpceCli";
+
+    /** Body of the service's index.html, so that a test can recognise a response end to end. */
+    public static final String HTTP_BODY = "vpce lab service\n";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,23}");
+
+    public LabPlan
+    {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches())
+        {
+            throw new IllegalArgumentException(
+                "lab name must match " + NAME.pattern() + " (it prefixes namespace names): " + name);
+        }
+        Objects.requireNonNull(runDirectory, "runDirectory");
+        runDirectory = runDirectory.toAbsolutePath().normalize();
+        consumers = List.copyOf(consumers);
+        Objects.requireNonNull(ports, "ports");
+        if (consumers.isEmpty())
+        {
+            throw new IllegalArgumentException("a lab needs at least one consumer");
+        }
+    }
+
+    /**
+     * The default topology for a lab name and run directory.
+     *
+     * @param name         lab name, the namespace prefix.
+     * @param runDirectory the lab's run directory.
+     * @return the plan.
+     */
+    public static LabPlan defaults(final String name, final Path runDirectory)
+    {
+        final String region = "us-east-1";
+        final Vpc vpc = new Vpc("vpc-0a11ce0000000001", "10.0.0.0/16");
+        final List<Consumer> consumers = List.of(
+            new Consumer(
+                region + "a", name + "-c1", "az1", "eth0",
+                "10.0.1.10", 24, "10.0.1.0/24", "subnet-0a11ce00000000a1", "10.0.1.20"),
+            new Consumer(
+                region + "b", name + "-c2", "az2", "eth0",
+                "10.0.2.10", 24, "10.0.2.0/24", "subnet-0a11ce00000000b1", "10.0.2.20"));
+        final String serviceName = "com.amazonaws.vpce." + region + ".vpce-svc-0a11ce0000000001";
+        final Service service = new Service(
+            name + "-svc", "eth0", "prov", "10.100.0.10", "10.100.0.1", 24, serviceName,
+            List.of(new Listener(5201, 5201, "iperf3"), new Listener(80, 8080, "http")));
+        final Endpoint endpoint = new Endpoint("vpce-0a11ce0000000001", serviceName, vpc.id());
+
+        return new LabPlan(
+            name, runDirectory, region, name + "-app", vpc, consumers, service, endpoint,
+            ApplianceLaunch.current(), 1000, 1500, LabPorts.AFPACKET);
+    }
+
+    /**
+     * A copy with a different appliance launch, e.g. a classpath of target/appliance.jar + lib/*.
+     *
+     * @param launch how to start the appliance.
+     * @return the new plan.
+     */
+    public LabPlan withLaunch(final ApplianceLaunch launch)
+    {
+        return new LabPlan(
+            name, runDirectory, region, appNamespace, vpc, consumers, service, endpoint, launch,
+            txQueueLength, mtu, ports);
+    }
+
+    /**
+     * A copy whose appliance ports are of another kind.
+     *
+     * @param ports veth + AF_PACKET, or TAP devices created in the host namespaces.
+     * @return the new plan.
+     */
+    public LabPlan withPorts(final LabPorts ports)
+    {
+        return new LabPlan(
+            name, runDirectory, region, appNamespace, vpc, consumers, service, endpoint, launch,
+            txQueueLength, mtu, ports);
+    }
+
+    /**
+     * @return every namespace of the lab: app, consumers, service.
+     */
+    public List<String> namespaces()
+    {
+        return namespaces(name, consumers.size());
+    }
+
+    /**
+     * Names of the namespaces a lab of this name owns, for {@link Lab#down(String, Path)} which has
+     * no plan: app, c1..cN, svc.
+     *
+     * @param name          lab name.
+     * @param consumerCount how many consumer namespaces.
+     * @return namespace names.
+     */
+    static List<String> namespaces(final String name, final int consumerCount)
+    {
+        final List<String> names = new ArrayList<>();
+        names.add(name + "-app");
+        for (int i = 1; i <= consumerCount; i++)
+        {
+            names.add(name + "-c" + i);
+        }
+        names.add(name + "-svc");
+        return names;
+    }
+
+    /**
+     * @param availabilityZone e.g. us-east-1a.
+     * @return the consumer in that zone.
+     */
+    public Consumer consumer(final String availabilityZone)
+    {
+        for (final Consumer consumer : consumers)
+        {
+            if (consumer.availabilityZone().equals(availabilityZone))
+            {
+                return consumer;
+            }
+        }
+
+        throw new IllegalArgumentException("no consumer in availability zone " + availabilityZone);
+    }
+
+    /**
+     * @return the listener whose target is iperf3.
+     */
+    public Listener iperf3Listener()
+    {
+        return service.listener("iperf3");
+    }
+
+    /**
+     * @return the listener whose target is the HTTP server.
+     */
+    public Listener httpListener()
+    {
+        return service.listener("http");
+    }
+
+    public Path labFile()
+    {
+        return runDirectory.resolve("lab.json");
+    }
+
+    public Path configFile()
+    {
+        return runDirectory.resolve("vpce.yaml");
+    }
+
+    public Path stateDirectory()
+    {
+        return runDirectory.resolve("state");
+    }
+
+    /** The appliance creates this file once its ports are open. */
+    public Path readyFile()
+    {
+        return stateDirectory().resolve("ready");
+    }
+
+    public Path applianceLog()
+    {
+        return runDirectory.resolve("appliance.log");
+    }
+
+    public Path wwwDirectory()
+    {
+        return runDirectory.resolve("www");
+    }
+
+    /**
+     * The consumer VPC.
+     *
+     * @param id   VPC id.
+     * @param cidr VPC CIDR; the service namespace routes it via the provider-side address.
+     */
+    public record Vpc(String id, String cidr)
+    {
+    }
+
+    /**
+     * One client namespace, standing in for an instance in one availability zone's subnet.
+     *
+     * @param availabilityZone e.g. us-east-1a.
+     * @param namespace        the client namespace, {@code <name>-c1}.
+     * @param portName         the appliance's consumer port facing it, e.g. az1.
+     * @param clientInterface  the client's interface, the veth peer of the port.
+     * @param clientAddress    the client's address.
+     * @param prefixLength     subnet prefix length.
+     * @param subnetCidr       subnet CIDR.
+     * @param subnetId         subnet id.
+     * @param eniAddress       the endpoint network interface address in this subnet.
+     */
+    public record Consumer(
+        String availabilityZone,
+        String namespace,
+        String portName,
+        String clientInterface,
+        String clientAddress,
+        int prefixLength,
+        String subnetCidr,
+        String subnetId,
+        String eniAddress)
+    {
+    }
+
+    /**
+     * The provider: one target namespace running iperf3 and an HTTP server.
+     *
+     * @param namespace        the service namespace, {@code <name>-svc}.
+     * @param serviceInterface the service's interface, the veth peer of the provider port.
+     * @param portName         the appliance's provider port, prov.
+     * @param address          the target address.
+     * @param providerAddress  the appliance's provider-side (source NAT) address.
+     * @param prefixLength     prefix length of the provider link.
+     * @param serviceName      endpoint service name.
+     * @param listeners        listener port to target port.
+     */
+    public record Service(
+        String namespace,
+        String serviceInterface,
+        String portName,
+        String address,
+        String providerAddress,
+        int prefixLength,
+        String serviceName,
+        List<Listener> listeners)
+    {
+        public Service
+        {
+            listeners = List.copyOf(listeners);
+        }
+
+        /**
+         * @param application "iperf3" or "http".
+         * @return the listener of that application.
+         */
+        public Listener listener(final String application)
+        {
+            for (final Listener listener : listeners)
+            {
+                if (listener.application().equals(application))
+                {
+                    return listener;
+                }
+            }
+
+            throw new IllegalArgumentException("no listener for " + application);
+        }
+    }
+
+    /**
+     * One endpoint service listener.
+     *
+     * @param port        port on the ENI address.
+     * @param targetPort  port on the target.
+     * @param application what answers on the target: "iperf3" or "http".
+     */
+    public record Listener(int port, int targetPort, String application)
+    {
+    }
+
+    /**
+     * The interface endpoint.
+     *
+     * @param id          endpoint id.
+     * @param serviceName service it connects to.
+     * @param vpcId       VPC it lives in.
+     */
+    public record Endpoint(String id, String serviceName, String vpcId)
+    {
+    }
+
+    /**
+     * How the appliance process is launched inside the appliance namespace.
+     *
+     * @param javaCommand  the java executable.
+     * @param jvmFlags     flags before -cp.
+     * @param classpath    classpath holding {@link #APPLIANCE_MAIN_CLASS} and its dependencies.
+     * @param mainClass    main class.
+     * @param readyTimeout how long to wait for the appliance's ready file.
+     */
+    public record ApplianceLaunch(
+        String javaCommand,
+        List<String> jvmFlags,
+        String classpath,
+        String mainClass,
+        Duration readyTimeout)
+    {
+        public ApplianceLaunch
+        {
+            jvmFlags = List.copyOf(jvmFlags);
+        }
+
+        /**
+         * Launch with this JVM's java and classpath: works from the vpce launcher (appliance.jar +
+         * lib/*) and from surefire (whose manifest-only booter jar names the test classpath).
+         *
+         * @return the launch.
+         */
+        public static ApplianceLaunch current()
+        {
+            final String javaCommand = ProcessHandle.current().info().command()
+                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+
+            return new ApplianceLaunch(
+                javaCommand,
+                APPLIANCE_JVM_FLAGS,
+                System.getProperty("java.class.path"),
+                APPLIANCE_MAIN_CLASS,
+                Duration.ofSeconds(30));
+        }
+    }
+}

@@ -1,0 +1,1048 @@
+package vpce.flowtable;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * Connection tracking and NAT bookkeeping for one datapath worker, over primitives and off-heap memory.
+ * <p>
+ * A flow is a consumer connection to an endpoint ENI ({@code clientIp:clientPort -> eniIp:eniPort}) translated to a
+ * provider target ({@code natIp:natPort -> targetIp:targetPort}). Each flow has an int id, the index of its record,
+ * and is found by either of two keys:
+ * <ul>
+ *     <li>forward key, a packet from the consumer: (src=clientIp:clientPort, dst=eniIp:eniPort, protocol);</li>
+ *     <li>reverse key, a reply from the provider: (src=targetIp:targetPort, dst=natIp:natPort, protocol).</li>
+ * </ul>
+ * Addresses are IPv4 as ints (10.0.1.2 is 0x0A000102), ports are 0..65535, protocol 0..255.
+ *
+ * <h2>Memory</h2>
+ * Everything is allocated in the constructor; no operation allocates, boxes or captures.
+ * <ul>
+ *     <li>Records: {@link #RECORD_LENGTH} (88) bytes each, {@code capacity} of them. Layout below.</li>
+ *     <li>Buckets: an open-addressing table of {@link #BUCKET_LENGTH} (8) byte entries, count the power of two
+ *     {@code >= 4 * capacity}, so the two keys per flow never fill more than half of it. An entry packs a 32-bit
+ *     hash tag (high half) and {@code (flowId << 1 | direction) + 1} (low half); 0 is empty. Collisions are
+ *     resolved by linear probing, deletion by backward shift (no tombstones, so probe lengths do not degrade
+ *     with churn). A tag match is confirmed by comparing the full key in the record.</li>
+ * </ul>
+ * For a power-of-two capacity that is 88 + 4 * 8 = 120 bytes per flow; for 1,000,000 flows, 88 MB of records plus
+ * 4,194,304 buckets (32 MiB), 121.6 bytes per flow.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                       clientIp              (forward src)    |  0
+ *  |                       eniIp                 (forward dst)    |  4
+ *  |                       targetIp              (reverse src)    |  8
+ *  |                       natIp                 (reverse dst)    | 12
+ *  |          clientPort           |            eniPort           | 16
+ *  |          targetPort           |            natPort           | 20
+ *  |   protocol    |   tcpState    |     flags     |    (spare)   | 24
+ *  |                       endpointId                             | 28
+ *  |                       lastSeenNs  (8 bytes)                  | 32
+ *  |                       consumerMac (8 bytes)                  | 40
+ *  |                       forwardPackets (8 bytes)               | 48
+ *  |                       forwardBytes   (8 bytes)               | 56
+ *  |                       reversePackets (8 bytes)               | 64
+ *  |                       reverseBytes   (8 bytes)               | 72
+ *  |                       consumerPortIndex                      | 80
+ *  |                       nextFree (free-list link)              | 84
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ * Both keys and the protocol sit in the first 28 bytes so a lookup reads one contiguous span. The forward key
+ * fields are at {@code base + 0} and the reverse key fields at {@code base + 8} (addresses) and {@code base + 4}
+ * (ports), which is how one probe loop serves both directions.
+ *
+ * <h2>Threads and memory ordering</h2>
+ * One writer thread (the datapath worker that owns the table) calls every method except those listed next, and
+ * reads records with plain loads because nobody else writes them. Other threads may call only {@link #size()},
+ * {@link #capacity()} and the counter getters. Each counter is written by the writer with
+ * {@link UnsafeBuffer#putLongRelease(int, long)} and read with {@link UnsafeBuffer#getLongVolatile(int)}:
+ * <ul>
+ *     <li>{@code create}/{@code remove}/{@code expire}/{@code removeByEndpoint} release-store {@code size} &harr;
+ *     {@link #size()} reads it with acquire (volatile) semantics;</li>
+ *     <li>the same pairing for {@link #createdCount()}, {@link #removedCount()}, {@link #expiredCount()},
+ *     {@link #tableFullCount()}, {@link #duplicateCount()} and {@link #invalidArgumentCount()}.</li>
+ * </ul>
+ * A reader sees each counter move forward in the writer's order; it must not read records, whose plain stores
+ * are not published.
+ *
+ * <h2>Errors</h2>
+ * Methods on the packet path never throw: {@link #create} returns a negative code and counts it. Methods that
+ * take a {@code flowId} expect a live id returned by a lookup or {@code create} since the last removal, except
+ * {@link #remove(int)} and {@link #isLive(int)}, which check.
+ */
+public final class FlowTable
+{
+    /**
+     * Lookup result when no flow matches.
+     */
+    public static final int NOT_FOUND = -1;
+
+    /**
+     * {@link #create} result when every record is in use.
+     */
+    public static final int TABLE_FULL = -2;
+
+    /**
+     * {@link #create} result when the forward or reverse key already belongs to a live flow.
+     */
+    public static final int DUPLICATE = -3;
+
+    /**
+     * {@link #create} result when a port is outside 0..65535 or the protocol outside 0..255.
+     */
+    public static final int INVALID_ARGUMENT = -4;
+
+    /**
+     * Largest capacity; keeps records (88 * 2^24 bytes) and buckets (2^26 * 8 bytes) within one int-indexed buffer.
+     */
+    public static final int MAX_CAPACITY = 1 << 24;
+
+    public static final int RECORD_LENGTH = 88;
+    public static final int BUCKET_LENGTH = 8;
+
+    static final int FORWARD = 0;
+    static final int REVERSE = 1;
+
+    static final int CLIENT_IP_OFFSET = 0;
+    static final int ENI_IP_OFFSET = 4;
+    static final int TARGET_IP_OFFSET = 8;
+    static final int NAT_IP_OFFSET = 12;
+    static final int CLIENT_PORT_OFFSET = 16;
+    static final int ENI_PORT_OFFSET = 18;
+    static final int TARGET_PORT_OFFSET = 20;
+    static final int NAT_PORT_OFFSET = 22;
+    static final int PROTOCOL_OFFSET = 24;
+    static final int TCP_STATE_OFFSET = 25;
+    static final int FLAGS_OFFSET = 26;
+    static final int ENDPOINT_ID_OFFSET = 28;
+    static final int LAST_SEEN_NS_OFFSET = 32;
+    static final int CONSUMER_MAC_OFFSET = 40;
+    static final int FORWARD_PACKETS_OFFSET = 48;
+    static final int FORWARD_BYTES_OFFSET = 56;
+    static final int REVERSE_PACKETS_OFFSET = 64;
+    static final int REVERSE_BYTES_OFFSET = 72;
+    static final int CONSUMER_PORT_INDEX_OFFSET = 80;
+    static final int NEXT_FREE_OFFSET = 84;
+
+    private static final int FLAG_IN_USE = 0x01;
+    private static final int FLAG_FIN_FORWARD = 0x02;
+    private static final int FLAG_FIN_REVERSE = 0x04;
+    private static final int FLAG_LAST_FIN_REVERSE = 0x08;
+
+    private static final int NO_RECORD = -1;
+
+    // Counter slots; one writer, so they may share cache lines with each other but live in their own allocation.
+    private static final int SIZE_COUNTER_OFFSET = 0;
+    private static final int CREATED_COUNTER_OFFSET = 8;
+    private static final int REMOVED_COUNTER_OFFSET = 16;
+    private static final int EXPIRED_COUNTER_OFFSET = 24;
+    private static final int TABLE_FULL_COUNTER_OFFSET = 32;
+    private static final int DUPLICATE_COUNTER_OFFSET = 40;
+    private static final int INVALID_ARGUMENT_COUNTER_OFFSET = 48;
+    private static final int COUNTERS_LENGTH = 64;
+
+    private static final long TCP_TIMEOUT_UNUSED = Long.MAX_VALUE;
+
+    private final int capacity;
+    private final int bucketCount;
+    private final int bucketMask;
+    private final int bucketShift;
+    private final long hashSeed;
+    private final FlowTimeouts timeouts;
+    private final long[] tcpTimeoutNsByState = new long[TcpState.STATE_COUNT];
+    private final long udpTimeoutNs;
+    private final long otherTimeoutNs;
+    private final UnsafeBuffer records;
+    private final UnsafeBuffer buckets;
+    private final UnsafeBuffer counters;
+
+    private int freeHead = NO_RECORD;
+    private int highWaterMark;
+    private int expiryCursor;
+
+    /**
+     * Table with a hash seed drawn from {@link SecureRandom}, so remote peers cannot choose 5-tuples that collide.
+     *
+     * @param capacity maximum number of live flows, 1..{@link #MAX_CAPACITY}.
+     * @param timeouts idle timeouts per state.
+     */
+    public FlowTable(final int capacity, final FlowTimeouts timeouts)
+    {
+        this(capacity, timeouts, new SecureRandom().nextLong());
+    }
+
+    /**
+     * Table with a given hash seed, for reproducible tests and benchmarks.
+     *
+     * @param capacity maximum number of live flows, 1..{@link #MAX_CAPACITY}.
+     * @param timeouts idle timeouts per state.
+     * @param hashSeed mixed into every key hash.
+     */
+    public FlowTable(final int capacity, final FlowTimeouts timeouts, final long hashSeed)
+    {
+        if (capacity < 1 || capacity > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException("capacity=" + capacity + " must be in 1.." + MAX_CAPACITY);
+        }
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+
+        this.capacity = capacity;
+        this.hashSeed = hashSeed;
+        bucketCount = BitUtil.findNextPositivePowerOfTwo(capacity * 4);
+        bucketMask = bucketCount - 1;
+        bucketShift = Integer.SIZE - Integer.numberOfTrailingZeros(bucketCount);
+
+        for (int state = 0; state < TcpState.STATE_COUNT; state++)
+        {
+            tcpTimeoutNsByState[state] = TcpState.NONE == state ?
+                TCP_TIMEOUT_UNUSED : timeouts.timeoutNs(IpProtocol.TCP, state);
+        }
+        udpTimeoutNs = timeouts.udpNs();
+        otherTimeoutNs = timeouts.otherNs();
+
+        // allocateDirect zeroes memory: every bucket starts empty and every record starts not in use.
+        records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * RECORD_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+        buckets = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bucketCount * BUCKET_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+        counters = new UnsafeBuffer(BufferUtil.allocateDirectAligned(COUNTERS_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+    }
+
+    /**
+     * Find the flow a consumer packet belongs to.
+     *
+     * @param srcIp    source address (the client).
+     * @param srcPort  source port.
+     * @param dstIp    destination address (the endpoint ENI).
+     * @param dstPort  destination port.
+     * @param protocol IP protocol.
+     * @return the flow id or {@link #NOT_FOUND}.
+     */
+    public int lookupForward(
+        final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
+    {
+        return find(tag(srcIp, srcPort, dstIp, dstPort, protocol, FORWARD),
+            FORWARD, srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
+     * Find the flow a provider reply belongs to.
+     *
+     * @param srcIp    source address (the target).
+     * @param srcPort  source port (the target port).
+     * @param dstIp    destination address (the appliance's NAT address).
+     * @param dstPort  destination port (the allocated NAT port).
+     * @param protocol IP protocol.
+     * @return the flow id or {@link #NOT_FOUND}.
+     */
+    public int lookupReverse(
+        final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
+    {
+        return find(tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE),
+            REVERSE, srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
+     * Create a flow. A TCP flow starts in {@link TcpState#SYN_SENT} (the datapath creates TCP flows only on a
+     * consumer SYN); any other protocol has state {@link TcpState#NONE}. Counters start at zero, so the caller
+     * then reports the first packet with {@link #onForwardPacket}. The opaque fields start at zero.
+     *
+     * @return the new flow id (&ge; 0), or {@link #DUPLICATE} if either key is in use, {@link #TABLE_FULL}, or
+     * {@link #INVALID_ARGUMENT}; the table is unchanged on any negative result.
+     */
+    public int create(
+        final int clientIp,
+        final int clientPort,
+        final int eniIp,
+        final int eniPort,
+        final int targetIp,
+        final int targetPort,
+        final int natIp,
+        final int natPort,
+        final int protocol,
+        final long nowNs)
+    {
+        if (((clientPort | eniPort | targetPort | natPort) & ~0xFFFF) != 0 || (protocol & ~0xFF) != 0)
+        {
+            increment(INVALID_ARGUMENT_COUNTER_OFFSET);
+            return INVALID_ARGUMENT;
+        }
+
+        final int forwardTag = tag(clientIp, clientPort, eniIp, eniPort, protocol, FORWARD);
+        final int reverseTag = tag(targetIp, targetPort, natIp, natPort, protocol, REVERSE);
+        if (NOT_FOUND != find(forwardTag, FORWARD, clientIp, clientPort, eniIp, eniPort, protocol) ||
+            NOT_FOUND != find(reverseTag, REVERSE, targetIp, targetPort, natIp, natPort, protocol))
+        {
+            increment(DUPLICATE_COUNTER_OFFSET);
+            return DUPLICATE;
+        }
+
+        final int flowId;
+        if (NO_RECORD != freeHead)
+        {
+            flowId = freeHead;
+            freeHead = records.getInt(flowId * RECORD_LENGTH + NEXT_FREE_OFFSET);
+        }
+        else if (highWaterMark < capacity)
+        {
+            flowId = highWaterMark++;
+        }
+        else
+        {
+            increment(TABLE_FULL_COUNTER_OFFSET);
+            return TABLE_FULL;
+        }
+
+        // A reused record still holds the previous flow's values: write every field.
+        final UnsafeBuffer records = this.records;
+        final int offset = flowId * RECORD_LENGTH;
+        records.putInt(offset + CLIENT_IP_OFFSET, clientIp);
+        records.putInt(offset + ENI_IP_OFFSET, eniIp);
+        records.putInt(offset + TARGET_IP_OFFSET, targetIp);
+        records.putInt(offset + NAT_IP_OFFSET, natIp);
+        records.putShort(offset + CLIENT_PORT_OFFSET, (short)clientPort);
+        records.putShort(offset + ENI_PORT_OFFSET, (short)eniPort);
+        records.putShort(offset + TARGET_PORT_OFFSET, (short)targetPort);
+        records.putShort(offset + NAT_PORT_OFFSET, (short)natPort);
+        records.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
+        records.putByte(offset + TCP_STATE_OFFSET,
+            (byte)(IpProtocol.TCP == protocol ? TcpState.SYN_SENT : TcpState.NONE));
+        records.putByte(offset + FLAGS_OFFSET, (byte)FLAG_IN_USE);
+        records.putInt(offset + ENDPOINT_ID_OFFSET, 0);
+        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        records.putLong(offset + CONSUMER_MAC_OFFSET, 0);
+        records.putLong(offset + FORWARD_PACKETS_OFFSET, 0);
+        records.putLong(offset + FORWARD_BYTES_OFFSET, 0);
+        records.putLong(offset + REVERSE_PACKETS_OFFSET, 0);
+        records.putLong(offset + REVERSE_BYTES_OFFSET, 0);
+        records.putInt(offset + CONSUMER_PORT_INDEX_OFFSET, 0);
+        records.putInt(offset + NEXT_FREE_OFFSET, NO_RECORD);
+
+        insert(forwardTag, reference(flowId, FORWARD));
+        insert(reverseTag, reference(flowId, REVERSE));
+
+        increment(SIZE_COUNTER_OFFSET);
+        increment(CREATED_COUNTER_OFFSET);
+
+        return flowId;
+    }
+
+    /**
+     * Remove a flow and free its id for reuse. The caller releases the NAT port.
+     *
+     * @param flowId the flow to remove.
+     * @return true if it was live and is now removed, false if the id is out of range or not live.
+     */
+    public boolean remove(final int flowId)
+    {
+        if (!isLive(flowId))
+        {
+            return false;
+        }
+
+        removeLive(flowId);
+        return true;
+    }
+
+    /**
+     * Is this id a live flow?
+     *
+     * @param flowId any int.
+     * @return true if the id is in range and its record is in use.
+     */
+    public boolean isLive(final int flowId)
+    {
+        return flowId >= 0 && flowId < highWaterMark &&
+            (records.getByte(flowId * RECORD_LENGTH + FLAGS_OFFSET) & FLAG_IN_USE) != 0;
+    }
+
+    /**
+     * Account a consumer-to-provider packet: counters, last-seen time and the TCP state machine.
+     *
+     * @param flowId   live flow id.
+     * @param tcpFlags the TCP flags byte ({@link TcpFlags}); ignored for non-TCP flows.
+     * @param bytes    length of the packet as counted for statistics (e.g. the IP total length).
+     * @param nowNs    the duty cycle's clock reading.
+     */
+    public void onForwardPacket(final int flowId, final int tcpFlags, final int bytes, final long nowNs)
+    {
+        final int offset = flowId * RECORD_LENGTH;
+        records.putLong(offset + FORWARD_PACKETS_OFFSET, records.getLong(offset + FORWARD_PACKETS_OFFSET) + 1);
+        records.putLong(offset + FORWARD_BYTES_OFFSET, records.getLong(offset + FORWARD_BYTES_OFFSET) + bytes);
+        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
+        {
+            onTcpSegment(offset, FORWARD, tcpFlags);
+        }
+    }
+
+    /**
+     * Account a provider-to-consumer packet: counters, last-seen time and the TCP state machine.
+     *
+     * @param flowId   live flow id.
+     * @param tcpFlags the TCP flags byte ({@link TcpFlags}); ignored for non-TCP flows.
+     * @param bytes    length of the packet as counted for statistics.
+     * @param nowNs    the duty cycle's clock reading.
+     */
+    public void onReversePacket(final int flowId, final int tcpFlags, final int bytes, final long nowNs)
+    {
+        final int offset = flowId * RECORD_LENGTH;
+        records.putLong(offset + REVERSE_PACKETS_OFFSET, records.getLong(offset + REVERSE_PACKETS_OFFSET) + 1);
+        records.putLong(offset + REVERSE_BYTES_OFFSET, records.getLong(offset + REVERSE_BYTES_OFFSET) + bytes);
+        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
+        {
+            onTcpSegment(offset, REVERSE, tcpFlags);
+        }
+    }
+
+    /**
+     * Incremental expiry: examine at most {@code maxScan} record slots from where the previous call stopped
+     * (wrapping), and remove each live flow idle for at least its state's timeout
+     * ({@code nowNs - lastSeenNs >= timeout}). Bounding the work per call lets the worker spread a sweep of a large
+     * table over many duty cycles; a full sweep takes {@code ceil(highWaterMark / maxScan)} calls.
+     *
+     * @param nowNs   the duty cycle's clock reading.
+     * @param maxScan most slots to examine; a value above the number of slots ever used examines each once.
+     * @param handler told about each flow before it is removed.
+     * @return number of flows removed.
+     */
+    public int expire(final long nowNs, final int maxScan, final FlowExpiryHandler handler)
+    {
+        final int slots = highWaterMark;
+        final int limit = Math.min(maxScan, slots);
+        int cursor = expiryCursor;
+        int removed = 0;
+
+        for (int i = 0; i < limit; i++)
+        {
+            if (cursor >= slots)
+            {
+                cursor = 0;
+            }
+
+            final int offset = cursor * RECORD_LENGTH;
+            if ((records.getByte(offset + FLAGS_OFFSET) & FLAG_IN_USE) != 0 &&
+                nowNs - records.getLong(offset + LAST_SEEN_NS_OFFSET) >= idleTimeoutNsAt(offset))
+            {
+                handler.onFlowExpired(this, cursor);
+                removeLive(cursor);
+                removed++;
+            }
+            cursor++;
+        }
+
+        expiryCursor = cursor;
+        if (removed > 0)
+        {
+            add(EXPIRED_COUNTER_OFFSET, removed);
+        }
+
+        return removed;
+    }
+
+    /**
+     * Remove every flow whose {@link #endpointId(int)} equals the given one, e.g. when an endpoint is deleted or
+     * its subnet removed. This scans every slot ever used in one call (a few milliseconds at 1M flows), so the
+     * worker runs it from its command queue, not per packet.
+     *
+     * @param endpointId the owner tag set with {@link #endpointId(int, int)}.
+     * @param handler    told about each flow before it is removed.
+     * @return number of flows removed.
+     */
+    public int removeByEndpoint(final int endpointId, final FlowExpiryHandler handler)
+    {
+        final int slots = highWaterMark;
+        int removed = 0;
+        for (int flowId = 0; flowId < slots; flowId++)
+        {
+            final int offset = flowId * RECORD_LENGTH;
+            if ((records.getByte(offset + FLAGS_OFFSET) & FLAG_IN_USE) != 0 &&
+                records.getInt(offset + ENDPOINT_ID_OFFSET) == endpointId)
+            {
+                handler.onFlowExpired(this, flowId);
+                removeLive(flowId);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /**
+     * Idle timeout that applies to the flow in its current state.
+     *
+     * @param flowId live flow id.
+     * @return timeout in nanoseconds.
+     */
+    public long idleTimeoutNs(final int flowId)
+    {
+        return idleTimeoutNsAt(flowId * RECORD_LENGTH);
+    }
+
+    public int clientIp(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + CLIENT_IP_OFFSET);
+    }
+
+    public int clientPort(final int flowId)
+    {
+        return records.getShort(flowId * RECORD_LENGTH + CLIENT_PORT_OFFSET) & 0xFFFF;
+    }
+
+    public int eniIp(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + ENI_IP_OFFSET);
+    }
+
+    public int eniPort(final int flowId)
+    {
+        return records.getShort(flowId * RECORD_LENGTH + ENI_PORT_OFFSET) & 0xFFFF;
+    }
+
+    public int targetIp(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + TARGET_IP_OFFSET);
+    }
+
+    public int targetPort(final int flowId)
+    {
+        return records.getShort(flowId * RECORD_LENGTH + TARGET_PORT_OFFSET) & 0xFFFF;
+    }
+
+    public int natIp(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + NAT_IP_OFFSET);
+    }
+
+    public int natPort(final int flowId)
+    {
+        return records.getShort(flowId * RECORD_LENGTH + NAT_PORT_OFFSET) & 0xFFFF;
+    }
+
+    public int protocol(final int flowId)
+    {
+        return records.getByte(flowId * RECORD_LENGTH + PROTOCOL_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @param flowId live flow id.
+     * @return one of {@link TcpState}.
+     */
+    public int tcpState(final int flowId)
+    {
+        return records.getByte(flowId * RECORD_LENGTH + TCP_STATE_OFFSET);
+    }
+
+    public long lastSeenNs(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + LAST_SEEN_NS_OFFSET);
+    }
+
+    public long forwardPackets(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + FORWARD_PACKETS_OFFSET);
+    }
+
+    public long forwardBytes(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + FORWARD_BYTES_OFFSET);
+    }
+
+    public long reversePackets(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + REVERSE_PACKETS_OFFSET);
+    }
+
+    public long reverseBytes(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + REVERSE_BYTES_OFFSET);
+    }
+
+    /**
+     * Opaque to the table: the consumer's MAC (48 bits in a long) so replies can be addressed without ARP.
+     */
+    public long consumerMac(final int flowId)
+    {
+        return records.getLong(flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET);
+    }
+
+    public void consumerMac(final int flowId, final long consumerMac)
+    {
+        records.putLong(flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET, consumerMac);
+    }
+
+    /**
+     * Opaque owner tag (e.g. ENI index) used by {@link #removeByEndpoint(int, FlowExpiryHandler)}.
+     */
+    public int endpointId(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + ENDPOINT_ID_OFFSET);
+    }
+
+    public void endpointId(final int flowId, final int endpointId)
+    {
+        records.putInt(flowId * RECORD_LENGTH + ENDPOINT_ID_OFFSET, endpointId);
+    }
+
+    /**
+     * Opaque to the table: the port the consumer's packets arrived on, where replies go back out.
+     */
+    public int consumerPortIndex(final int flowId)
+    {
+        return records.getInt(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET);
+    }
+
+    public void consumerPortIndex(final int flowId, final int consumerPortIndex)
+    {
+        records.putInt(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET, consumerPortIndex);
+    }
+
+    /**
+     * Number of live flows. Any thread: acquire read paired with the writer's release store.
+     */
+    public int size()
+    {
+        return (int)counters.getLongVolatile(SIZE_COUNTER_OFFSET);
+    }
+
+    /**
+     * Maximum number of live flows. Any thread (final).
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Flows created since construction. Any thread: acquire read paired with a release store.
+     */
+    public long createdCount()
+    {
+        return counters.getLongVolatile(CREATED_COUNTER_OFFSET);
+    }
+
+    /**
+     * Flows removed by any means (remove, expire, removeByEndpoint). Any thread: acquire/release pair.
+     */
+    public long removedCount()
+    {
+        return counters.getLongVolatile(REMOVED_COUNTER_OFFSET);
+    }
+
+    /**
+     * Flows removed by {@link #expire}. Any thread: acquire/release pair.
+     */
+    public long expiredCount()
+    {
+        return counters.getLongVolatile(EXPIRED_COUNTER_OFFSET);
+    }
+
+    /**
+     * {@link #create} calls that returned {@link #TABLE_FULL}. Any thread: acquire/release pair.
+     */
+    public long tableFullCount()
+    {
+        return counters.getLongVolatile(TABLE_FULL_COUNTER_OFFSET);
+    }
+
+    /**
+     * {@link #create} calls that returned {@link #DUPLICATE}. Any thread: acquire/release pair.
+     */
+    public long duplicateCount()
+    {
+        return counters.getLongVolatile(DUPLICATE_COUNTER_OFFSET);
+    }
+
+    /**
+     * {@link #create} calls that returned {@link #INVALID_ARGUMENT}. Any thread: acquire/release pair.
+     */
+    public long invalidArgumentCount()
+    {
+        return counters.getLongVolatile(INVALID_ARGUMENT_COUNTER_OFFSET);
+    }
+
+    /**
+     * The timeouts this table was built with.
+     */
+    public FlowTimeouts timeouts()
+    {
+        return timeouts;
+    }
+
+    /**
+     * Number of buckets in the key index (a power of two &ge; 4 * capacity).
+     */
+    public int bucketCount()
+    {
+        return bucketCount;
+    }
+
+    /**
+     * Off-heap bytes held by the table: records plus buckets.
+     */
+    public long allocatedBytes()
+    {
+        return (long)capacity * RECORD_LENGTH + (long)bucketCount * BUCKET_LENGTH;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Connection tracking from flags only; see {@link TcpState} for the table this implements.
+     */
+    private void onTcpSegment(final int offset, final int direction, final int tcpFlags)
+    {
+        final int oldState = records.getByte(offset + TCP_STATE_OFFSET);
+        final int oldFlags = records.getByte(offset + FLAGS_OFFSET);
+        int state = oldState;
+        int flags = oldFlags;
+
+        if ((tcpFlags & TcpFlags.RST) != 0)
+        {
+            state = TcpState.CLOSED;
+        }
+        else if ((tcpFlags & TcpFlags.SYN) != 0)
+        {
+            if (FORWARD == direction)
+            {
+                // The consumer reused its port for a new connection: reopen in place, keeping the NAT mapping,
+                // as Linux conntrack does for a SYN in TIME_WAIT/CLOSE.
+                if ((tcpFlags & TcpFlags.ACK) == 0 && (TcpState.TIME_WAIT == state || TcpState.CLOSED == state))
+                {
+                    state = TcpState.SYN_SENT;
+                    flags = FLAG_IN_USE;
+                }
+            }
+            else if ((tcpFlags & TcpFlags.ACK) != 0 && TcpState.SYN_SENT == state)
+            {
+                state = TcpState.SYN_RECEIVED;
+            }
+        }
+        else
+        {
+            if (FORWARD == direction && TcpState.SYN_RECEIVED == state && (tcpFlags & TcpFlags.ACK) != 0)
+            {
+                state = TcpState.ESTABLISHED;
+            }
+
+            final int finBit = FLAG_FIN_FORWARD << direction;
+            if ((tcpFlags & TcpFlags.FIN) != 0)
+            {
+                if (TcpState.ESTABLISHED == state)
+                {
+                    state = TcpState.FIN_WAIT;
+                    flags |= finBit;
+                }
+                else if (TcpState.FIN_WAIT == state && (flags & finBit) == 0)
+                {
+                    state = TcpState.CLOSING;
+                    flags = ((flags | finBit) & ~FLAG_LAST_FIN_REVERSE) |
+                        (REVERSE == direction ? FLAG_LAST_FIN_REVERSE : 0);
+                }
+            }
+
+            if (TcpState.CLOSING == state && oldState == TcpState.CLOSING && (tcpFlags & TcpFlags.ACK) != 0)
+            {
+                final int lastFinDirection = (flags & FLAG_LAST_FIN_REVERSE) != 0 ? REVERSE : FORWARD;
+                if (direction != lastFinDirection)
+                {
+                    state = TcpState.TIME_WAIT;
+                }
+            }
+        }
+
+        if (state != oldState)
+        {
+            records.putByte(offset + TCP_STATE_OFFSET, (byte)state);
+        }
+        if (flags != oldFlags)
+        {
+            records.putByte(offset + FLAGS_OFFSET, (byte)flags);
+        }
+    }
+
+    private long idleTimeoutNsAt(final int offset)
+    {
+        final int protocol = records.getByte(offset + PROTOCOL_OFFSET) & 0xFF;
+        if (IpProtocol.TCP == protocol)
+        {
+            return tcpTimeoutNsByState[records.getByte(offset + TCP_STATE_OFFSET)];
+        }
+
+        return IpProtocol.UDP == protocol ? udpTimeoutNs : otherTimeoutNs;
+    }
+
+    private void removeLive(final int flowId)
+    {
+        final UnsafeBuffer records = this.records;
+        final int offset = flowId * RECORD_LENGTH;
+        final int protocol = records.getByte(offset + PROTOCOL_OFFSET) & 0xFF;
+
+        final int forwardTag = tag(
+            records.getInt(offset + CLIENT_IP_OFFSET),
+            records.getShort(offset + CLIENT_PORT_OFFSET) & 0xFFFF,
+            records.getInt(offset + ENI_IP_OFFSET),
+            records.getShort(offset + ENI_PORT_OFFSET) & 0xFFFF,
+            protocol,
+            FORWARD);
+        final int reverseTag = tag(
+            records.getInt(offset + TARGET_IP_OFFSET),
+            records.getShort(offset + TARGET_PORT_OFFSET) & 0xFFFF,
+            records.getInt(offset + NAT_IP_OFFSET),
+            records.getShort(offset + NAT_PORT_OFFSET) & 0xFFFF,
+            protocol,
+            REVERSE);
+
+        deleteBucket(bucketOf(forwardTag, reference(flowId, FORWARD)));
+        deleteBucket(bucketOf(reverseTag, reference(flowId, REVERSE)));
+
+        records.putByte(offset + FLAGS_OFFSET, (byte)0);
+        records.putInt(offset + NEXT_FREE_OFFSET, freeHead);
+        freeHead = flowId;
+
+        add(SIZE_COUNTER_OFFSET, -1);
+        increment(REMOVED_COUNTER_OFFSET);
+    }
+
+    private int find(
+        final int tag,
+        final int direction,
+        final int srcIp,
+        final int srcPort,
+        final int dstIp,
+        final int dstPort,
+        final int protocol)
+    {
+        final UnsafeBuffer buckets = this.buckets;
+        final UnsafeBuffer records = this.records;
+        // Forward key fields are at offsets 0/4 (addresses) and 16/18 (ports); reverse ones 8 and 4 bytes later.
+        final int ipOffset = direction << 3;
+        final int portOffset = CLIENT_PORT_OFFSET + (direction << 2);
+        int index = tag >>> bucketShift;
+
+        while (true)
+        {
+            final long entry = buckets.getLong(index * BUCKET_LENGTH);
+            if (0 == entry)
+            {
+                return NOT_FOUND;
+            }
+
+            final int reference = (int)entry - 1;
+            if ((int)(entry >>> 32) == tag && (reference & 1) == direction)
+            {
+                final int flowId = reference >>> 1;
+                final int offset = flowId * RECORD_LENGTH;
+                if (records.getInt(offset + ipOffset) == srcIp &&
+                    records.getInt(offset + ipOffset + 4) == dstIp &&
+                    (records.getShort(offset + portOffset) & 0xFFFF) == srcPort &&
+                    (records.getShort(offset + portOffset + 2) & 0xFFFF) == dstPort &&
+                    (records.getByte(offset + PROTOCOL_OFFSET) & 0xFF) == protocol)
+                {
+                    return flowId;
+                }
+            }
+
+            index = (index + 1) & bucketMask;
+        }
+    }
+
+    private void insert(final int tag, final int reference)
+    {
+        int index = tag >>> bucketShift;
+        while (0 != buckets.getLong(index * BUCKET_LENGTH))
+        {
+            index = (index + 1) & bucketMask;
+        }
+        buckets.putLong(index * BUCKET_LENGTH, entry(tag, reference));
+    }
+
+    private int bucketOf(final int tag, final int reference)
+    {
+        final long wanted = entry(tag, reference);
+        int index = tag >>> bucketShift;
+        while (buckets.getLong(index * BUCKET_LENGTH) != wanted)
+        {
+            index = (index + 1) & bucketMask;
+        }
+
+        return index;
+    }
+
+    /**
+     * Backward-shift deletion (Knuth vol. 3, 6.4, Algorithm R): walk the cluster after the hole and move back
+     * every entry whose home bucket is not cyclically between the hole and its current slot, so every remaining
+     * key stays reachable from its home without tombstones.
+     */
+    private void deleteBucket(final int index)
+    {
+        final UnsafeBuffer buckets = this.buckets;
+        final int mask = bucketMask;
+        int hole = index;
+        int next = (index + 1) & mask;
+
+        while (true)
+        {
+            final long entry = buckets.getLong(next * BUCKET_LENGTH);
+            if (0 == entry)
+            {
+                break;
+            }
+
+            final int home = ((int)(entry >>> 32)) >>> bucketShift;
+            if (((next - home) & mask) >= ((next - hole) & mask))
+            {
+                buckets.putLong(hole * BUCKET_LENGTH, entry);
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+
+        buckets.putLong(hole * BUCKET_LENGTH, 0L);
+    }
+
+    /**
+     * 32-bit tag of a key: the top bits pick the home bucket, all 32 filter probes before the record is read. The
+     * direction is hashed in so a forward key never matches a reverse entry even if the 5-tuples coincide.
+     */
+    private int tag(
+        final int srcIp,
+        final int srcPort,
+        final int dstIp,
+        final int dstPort,
+        final int protocol,
+        final int direction)
+    {
+        final long addresses = ((long)srcIp << 32) | (dstIp & 0xFFFF_FFFFL);
+        final long rest = ((long)srcPort << 48) | ((long)dstPort << 32) | ((long)protocol << 8) | direction;
+
+        return (int)(mix64(mix64(addresses ^ hashSeed) ^ rest) >>> 32);
+    }
+
+    /**
+     * MurmurHash3 fmix64 finaliser: a bijection with full avalanche.
+     */
+    private static long mix64(final long value)
+    {
+        long h = value;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+
+        return h;
+    }
+
+    private static int reference(final int flowId, final int direction)
+    {
+        return ((flowId << 1) | direction) + 1;
+    }
+
+    private static long entry(final int tag, final int reference)
+    {
+        return ((long)tag << 32) | (reference & 0xFFFF_FFFFL);
+    }
+
+    private void increment(final int counterOffset)
+    {
+        counters.putLongRelease(counterOffset, counters.getLong(counterOffset) + 1);
+    }
+
+    private void add(final int counterOffset, final long delta)
+    {
+        counters.putLongRelease(counterOffset, counters.getLong(counterOffset) + delta);
+    }
+
+    // ---- test support (package-private) ---------------------------------------------------------------------------
+
+    int homeBucketForward(final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
+    {
+        return tag(srcIp, srcPort, dstIp, dstPort, protocol, FORWARD) >>> bucketShift;
+    }
+
+    int homeBucketReverse(final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
+    {
+        return tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE) >>> bucketShift;
+    }
+
+    /**
+     * Check every structural invariant; O(capacity + buckets), for tests only.
+     *
+     * @throws IllegalStateException naming the first broken invariant.
+     */
+    void verifyIntegrity()
+    {
+        int occupied = 0;
+        for (int index = 0; index < bucketCount; index++)
+        {
+            final long entry = buckets.getLong(index * BUCKET_LENGTH);
+            if (0 == entry)
+            {
+                continue;
+            }
+            occupied++;
+
+            final int tag = (int)(entry >>> 32);
+            final int reference = (int)entry - 1;
+            final int flowId = reference >>> 1;
+            final int direction = reference & 1;
+            if (!isLive(flowId))
+            {
+                throw new IllegalStateException("bucket " + index + " refers to dead flow " + flowId);
+            }
+
+            final int expectedTag = FORWARD == direction ?
+                tag(clientIp(flowId), clientPort(flowId), eniIp(flowId), eniPort(flowId), protocol(flowId), FORWARD) :
+                tag(targetIp(flowId), targetPort(flowId), natIp(flowId), natPort(flowId), protocol(flowId), REVERSE);
+            if (expectedTag != tag)
+            {
+                throw new IllegalStateException("bucket " + index + " tag mismatch for flow " + flowId);
+            }
+
+            for (int probe = tag >>> bucketShift; probe != index; probe = (probe + 1) & bucketMask)
+            {
+                if (0 == buckets.getLong(probe * BUCKET_LENGTH))
+                {
+                    throw new IllegalStateException("bucket " + index + " unreachable: gap at " + probe);
+                }
+            }
+        }
+
+        int live = 0;
+        for (int flowId = 0; flowId < highWaterMark; flowId++)
+        {
+            if (isLive(flowId))
+            {
+                live++;
+                if (lookupForward(clientIp(flowId), clientPort(flowId), eniIp(flowId), eniPort(flowId),
+                    protocol(flowId)) != flowId ||
+                    lookupReverse(targetIp(flowId), targetPort(flowId), natIp(flowId), natPort(flowId),
+                    protocol(flowId)) != flowId)
+                {
+                    throw new IllegalStateException("flow " + flowId + " not found by its keys");
+                }
+            }
+        }
+
+        int free = 0;
+        for (int flowId = freeHead; NO_RECORD != flowId; flowId = records.getInt(flowId * RECORD_LENGTH + NEXT_FREE_OFFSET))
+        {
+            if (isLive(flowId) || ++free > highWaterMark)
+            {
+                throw new IllegalStateException("free list corrupt at " + flowId);
+            }
+        }
+
+        if (live != size() || occupied != 2 * live || live + free != highWaterMark)
+        {
+            throw new IllegalStateException("counts: live=" + live + " size=" + size() + " buckets=" + occupied +
+                " free=" + free + " highWaterMark=" + highWaterMark);
+        }
+    }
+}
