@@ -11,6 +11,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vpce.appliance.config.ApplianceModel;
+import vpce.appliance.config.ConfigException;
+import vpce.appliance.config.ConfigLoader;
 import vpce.appliance.config.ApplianceModel.PortRole;
 import vpce.appliance.config.ApplianceModel.PortSpec;
 import vpce.appliance.config.Ipv4;
@@ -49,7 +51,13 @@ public final class Appliance implements AutoCloseable
 
     private final ApplianceModel model;
     private final List<Port> ports = new ArrayList<>();
+    private final List<String> portNames = new ArrayList<>();
+    private DatapathSnapshotHolder snapshots;
+    /** The model the current snapshot was built from; written by the control thread only. */
+    private ApplianceModel current;
     private CountersFile counters;
+    private AtomicCounter reloads;
+    private AtomicCounter reloadFailures;
     private AgentRunner runner;
 
     private Appliance(final ApplianceModel model)
@@ -78,7 +86,6 @@ public final class Appliance implements AutoCloseable
         Files.createDirectories(stateDirectory);
         Files.deleteIfExists(stateDirectory.resolve(READY_FILE));
 
-        final List<String> portNames = new ArrayList<>();
         final boolean[] consumerRole = new boolean[model.ports().size()];
         for (int p = 0; p < model.ports().size(); p++)
         {
@@ -101,6 +108,8 @@ public final class Appliance implements AutoCloseable
         counters = CountersFile.create(stateDirectory);
         final DatapathCounters datapathCounters = new DatapathCounters(counters.manager(), portNames);
         final AtomicCounter errors = counters.manager().newCounter("appliance.agent_errors");
+        reloads = counters.manager().newCounter("config.reloads");
+        reloadFailures = counters.manager().newCounter("config.reload_failures");
 
         final ApplianceModel.DatapathSettings settings = model.datapath();
         final FlowTimeouts defaults = FlowTimeouts.DEFAULT;
@@ -110,7 +119,8 @@ public final class Appliance implements AutoCloseable
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 
-        final DatapathSnapshotHolder snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, portNames));
+        snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, portNames));
+        current = model;
         final DatapathAgent agent = new DatapathAgent(
             ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
             provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray(), datapathCounters, new SystemNanoClock());
@@ -133,6 +143,61 @@ public final class Appliance implements AutoCloseable
         }
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
+    }
+
+    /**
+     * Rereads the configuration file and applies it to the running datapath: a new snapshot is built here, off the packet
+     * path, and published with one release store; the datapath takes it at its next duty cycle.
+     * What the snapshot does not cover (ports, datapath settings, state directory) needs a
+     * restart: such a model is refused and the running one stays. Call from one control thread.
+     *
+     * @return null when applied, else why not (the running configuration stays).
+     */
+    public String reload(final Path file)
+    {
+        final ApplianceModel next;
+        try
+        {
+            next = ConfigLoader.load(file);
+        }
+        catch (final ConfigException ex)
+        {
+            reloadFailures.incrementRelease();
+            return ex.getMessage();
+        }
+        final String refused = reload(next);
+        if (refused == null)
+        {
+            reloads.incrementRelease();
+        }
+        else
+        {
+            reloadFailures.incrementRelease();
+        }
+        return refused;
+    }
+
+    private String reload(final ApplianceModel next)
+    {
+        if (!next.ports().equals(current.ports()) || !next.datapath().equals(current.datapath()) ||
+            !next.stateDirectory().equals(current.stateDirectory()) || !next.region().equals(current.region()))
+        {
+            return "ports, datapath settings, stateDirectory and region change only with a restart";
+        }
+        final DatapathSnapshot snapshot;
+        try
+        {
+            snapshot = new DatapathSnapshot(next, portNames);
+        }
+        catch (final RuntimeException ex)
+        {
+            return "cannot build the datapath snapshot: " + ex.getMessage();
+        }
+        snapshots.publish(snapshot);
+        current = next;
+        LOG.info("configuration reloaded: {} endpoints, {} network ACLs, {} security groups",
+            next.endpoints().size(), next.networkAcls().size(), next.securityGroups().size());
+        return null;
     }
 
     private Port openPort(final PortSpec spec) throws PortException

@@ -9,15 +9,32 @@ import vpce.appliance.config.ConfigException;
 import vpce.appliance.config.ConfigLoader;
 import vpce.appliance.io.PortException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "run", description = "Run the appliance in the foreground until SIGTERM or SIGINT.")
+@Command(name = "run", description = "Run the appliance in the foreground until SIGTERM or SIGINT; SIGHUP rereads the file.")
 final class RunCommand implements Callable<Integer>
 {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML configuration file.")
     private Path config;
+
+    private void reload(final Appliance appliance)
+    {
+        final String refused = appliance.reload(config);
+        if (refused != null)
+        {
+            LOG.warn("reload of {} refused, the running configuration stays: {}", config, refused);
+        }
+    }
 
     @Override
     public Integer call() throws Exception
@@ -35,8 +52,12 @@ final class RunCommand implements Callable<Integer>
         // Closed last: Agrona's shutdown hook waits for the barrier's close, so SIGTERM returns
         // from await(), the appliance stops, and only then may the JVM exit.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            Appliance ignored = Appliance.start(model))
+            Appliance appliance = Appliance.start(model);
+            ExecutorService control = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "vpce-control")))
         {
+            // SIGHUP: reread the file. One control thread applies reloads in order: the single
+            // writer of the published snapshot.
+            Signal.handle(new Signal("HUP"), signal -> control.execute(() -> reload(appliance)));
             barrier.await();
         }
         catch (final PortException ex)

@@ -17,8 +17,58 @@ public record ApplianceConfig(
     List<Vpc> vpcs,
     List<Subnet> subnets,
     List<Service> services,
-    List<Endpoint> endpoints)
+    List<Endpoint> endpoints,
+    List<NetworkAcl> networkAcls,
+    List<SecurityGroup> securityGroups,
+    Limits limits)
 {
+    /** Quotas AWS lets an account raise, within the ranges it allows. */
+    public record Limits(Integer securityGroupsPerEni)
+    {
+    }
+
+    /** As in create-network-acl-entry: --port-range From=,To= and --icmp-type-code Type=,Code=. */
+    public record PortRange(Integer from, Integer to)
+    {
+    }
+
+    public record IcmpTypeCode(Integer type, Integer code)
+    {
+    }
+
+    public record NetworkAclEntry(
+        Integer ruleNumber,
+        Boolean egress,
+        String protocol,
+        String ruleAction,
+        String cidrBlock,
+        PortRange portRange,
+        IcmpTypeCode icmpTypeCode)
+    {
+    }
+
+    public record NetworkAcl(String id, String vpc, List<NetworkAclEntry> entries)
+    {
+    }
+
+    /**
+     * As an EC2 IpPermission: for ICMP, fromPort is the type and toPort the code (-1: any); the
+     * peer is a CIDR (cidrIp) or the members of a security group (groupId).
+     */
+    public record SecurityGroupRule(String protocol, Integer fromPort, Integer toPort, String cidrIp, String groupId)
+    {
+    }
+
+    /** members: private addresses of instances in the group besides the endpoint ENIs that use it. */
+    public record SecurityGroup(
+        String id,
+        String vpc,
+        List<SecurityGroupRule> ingress,
+        List<SecurityGroupRule> egress,
+        List<String> members)
+    {
+    }
+
     public record Datapath(
         Integer batchSize,
         String idleStrategy,
@@ -44,7 +94,7 @@ public record ApplianceConfig(
     {
     }
 
-    public record Subnet(String id, String vpc, String availabilityZone, String cidr, String port)
+    public record Subnet(String id, String vpc, String availabilityZone, String cidr, String port, String networkAcl)
     {
     }
 
@@ -65,7 +115,7 @@ public record ApplianceConfig(
     {
     }
 
-    public record Endpoint(String id, String vpc, String serviceName, List<EndpointSubnet> subnets)
+    public record Endpoint(String id, String vpc, String serviceName, List<EndpointSubnet> subnets, List<String> securityGroups)
     {
     }
 }

@@ -15,8 +15,48 @@ public record ApplianceModel(
     List<VpcSpec> vpcs,
     List<SubnetSpec> subnets,
     List<ServiceSpec> services,
-    List<EndpointSpec> endpoints)
+    List<EndpointSpec> endpoints,
+    List<NetworkAclSpec> networkAcls,
+    List<SecurityGroupSpec> securityGroups,
+    int securityGroupsPerEni)
 {
+    /** Protocol -1: all. For ICMP fromPort/toPort carry type/code; -1: any. */
+    public record NaclEntrySpec(
+        int ruleNumber,
+        boolean egress,
+        int protocol,
+        boolean allow,
+        Ipv4.Cidr cidr,
+        int fromPort,
+        int toPort,
+        int icmpType,
+        int icmpCode)
+    {
+    }
+
+    public record NetworkAclSpec(String id, String vpcId, List<NaclEntrySpec> entries)
+    {
+    }
+
+    /** peerCidr is null when the peer is the members of referencedGroupId. */
+    public record SecurityGroupRuleSpec(
+        String ruleId,
+        boolean egress,
+        int protocol,
+        int fromPort,
+        int toPort,
+        int icmpType,
+        int icmpCode,
+        Ipv4.Cidr peerCidr,
+        String referencedGroupId)
+    {
+    }
+
+    /** members: every private address in the group, ENIs of endpoints that use it included. */
+    public record SecurityGroupSpec(String id, String vpcId, List<SecurityGroupRuleSpec> rules, List<Integer> members)
+    {
+    }
+
     public enum PortType
     {
         AFPACKET, TAP
@@ -70,11 +110,17 @@ public record ApplianceModel(
     {
     }
 
-    public record VpcSpec(String id, Ipv4.Cidr cidr, boolean enableDnsSupport, boolean enableDnsHostnames)
+    public record VpcSpec(
+        String id,
+        Ipv4.Cidr cidr,
+        boolean enableDnsSupport,
+        boolean enableDnsHostnames,
+        String defaultNetworkAclId,
+        String defaultSecurityGroupId)
     {
     }
 
-    public record SubnetSpec(String id, String vpcId, String availabilityZone, Ipv4.Cidr cidr, String portName)
+    public record SubnetSpec(String id, String vpcId, String availabilityZone, Ipv4.Cidr cidr, String portName, String networkAclId)
     {
     }
 
@@ -96,7 +142,7 @@ public record ApplianceModel(
     {
     }
 
-    public record EndpointSpec(String id, String vpcId, String serviceName, List<EniSpec> enis)
+    public record EndpointSpec(String id, String vpcId, String serviceName, List<EniSpec> enis, List<String> securityGroupIds)
     {
     }
 

@@ -12,9 +12,11 @@ import vpce.appliance.config.ApplianceModel.EndpointSpec;
 import vpce.appliance.config.ApplianceModel.EniSpec;
 import vpce.appliance.config.ApplianceModel.IdleStrategyKind;
 import vpce.appliance.config.ApplianceModel.ListenerSpec;
+import vpce.appliance.config.ApplianceModel.NetworkAclSpec;
 import vpce.appliance.config.ApplianceModel.PortRole;
 import vpce.appliance.config.ApplianceModel.PortSpec;
 import vpce.appliance.config.ApplianceModel.PortType;
+import vpce.appliance.config.ApplianceModel.SecurityGroupSpec;
 import vpce.appliance.config.ApplianceModel.ServiceSpec;
 import vpce.appliance.config.ApplianceModel.SubnetSpec;
 import vpce.appliance.config.ApplianceModel.VpcSpec;
@@ -67,11 +69,15 @@ final class ConfigValidator
         final DatapathSettings datapath = datapath(config.datapath());
         final List<PortSpec> ports = ports(region, list(config.ports(), "ports"));
         final List<VpcSpec> vpcs = vpcs(list(config.vpcs(), "vpcs"));
-        final List<SubnetSpec> subnets = subnets(region, orEmpty(config.subnets()), vpcs, ports);
+        final List<NetworkAclSpec> networkAcls = AccessRulesValidator.networkAcls(orEmpty(config.networkAcls()), vpcs);
+        final List<SubnetSpec> subnets = subnets(region, orEmpty(config.subnets()), vpcs, ports, networkAcls);
         final List<ServiceSpec> services = services(region, orEmpty(config.services()), ports);
-        final List<EndpointSpec> endpoints = endpoints(orEmpty(config.endpoints()), vpcs, subnets, services);
+        final int groupsPerEni = AccessRulesValidator.securityGroupsPerEni(config.limits());
+        final List<SecurityGroupSpec> groups = AccessRulesValidator.securityGroups(orEmpty(config.securityGroups()), vpcs);
+        final List<EndpointSpec> endpoints = endpoints(orEmpty(config.endpoints()), vpcs, subnets, services, groups, groupsPerEni);
         return new ApplianceModel(
-            region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints);
+            region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
+            AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni);
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
@@ -204,13 +210,18 @@ final class ConfigValidator
             }
             specs.add(new VpcSpec(id, cidr,
                 vpc.enableDnsSupport() == null || vpc.enableDnsSupport(),
-                vpc.enableDnsHostnames() != null && vpc.enableDnsHostnames()));
+                vpc.enableDnsHostnames() != null && vpc.enableDnsHostnames(),
+                AccessRulesValidator.defaultNetworkAclId(id), AccessRulesValidator.defaultSecurityGroupId(id)));
         }
         return List.copyOf(specs);
     }
 
     private static List<SubnetSpec> subnets(
-        final String region, final List<Subnet> subnets, final List<VpcSpec> vpcs, final List<PortSpec> ports)
+        final String region,
+        final List<Subnet> subnets,
+        final List<VpcSpec> vpcs,
+        final List<PortSpec> ports,
+        final List<NetworkAclSpec> networkAcls)
         throws ConfigException
     {
         final List<SubnetSpec> specs = new ArrayList<>();
@@ -255,7 +266,19 @@ final class ConfigValidator
             {
                 throw bad(at + ".port", portName, "is in " + port.availabilityZone() + ", the subnet in " + availabilityZone);
             }
-            specs.add(new SubnetSpec(id, vpcId, availabilityZone, cidr, portName));
+            String networkAclId = vpc.defaultNetworkAclId();
+            if (subnet.networkAcl() != null)
+            {
+                networkAclId = subnet.networkAcl().trim();
+                final String aclId = networkAclId;
+                final NetworkAclSpec acl = networkAcls.stream().filter(a -> a.id().equals(aclId)).findFirst()
+                    .orElseThrow(() -> bad(at + ".networkAcl", aclId, "names no network ACL"));
+                if (!acl.vpcId().equals(vpcId))
+                {
+                    throw bad(at + ".networkAcl", aclId, "is in " + acl.vpcId() + ", not in the subnet's VPC " + vpcId);
+                }
+            }
+            specs.add(new SubnetSpec(id, vpcId, availabilityZone, cidr, portName, networkAclId));
         }
         return List.copyOf(specs);
     }
@@ -319,7 +342,12 @@ final class ConfigValidator
     }
 
     private static List<EndpointSpec> endpoints(
-        final List<Endpoint> endpoints, final List<VpcSpec> vpcs, final List<SubnetSpec> subnets, final List<ServiceSpec> services)
+        final List<Endpoint> endpoints,
+        final List<VpcSpec> vpcs,
+        final List<SubnetSpec> subnets,
+        final List<ServiceSpec> services,
+        final List<SecurityGroupSpec> groups,
+        final int groupsPerEni)
         throws ConfigException
     {
         final List<EndpointSpec> specs = new ArrayList<>();
@@ -390,7 +418,9 @@ final class ConfigValidator
                 }
                 enis.add(new EniSpec(subnetId, subnet.availabilityZone(), address, subnet.portName()));
             }
-            specs.add(new EndpointSpec(id, vpcId, serviceName, enis));
+            final List<String> groupIds = AccessRulesValidator.endpointGroups(
+                endpoint.securityGroups(), vpcId, vpcs, groups, groupsPerEni, at + ".securityGroups");
+            specs.add(new EndpointSpec(id, vpcId, serviceName, enis, groupIds));
         }
         // Addresses left unset are allocated after all explicit ones are known, as EC2 would.
         for (final int[] pending : pendingAllocations)
@@ -405,7 +435,8 @@ final class ConfigValidator
             }
             final List<EniSpec> enis = new ArrayList<>(endpoint.enis());
             enis.set(pending[1], new EniSpec(eni.subnetId(), eni.availabilityZone(), address, eni.portName()));
-            specs.set(pending[0], new EndpointSpec(endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis)));
+            specs.set(pending[0], new EndpointSpec(
+                endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis), endpoint.securityGroupIds()));
         }
         return List.copyOf(specs);
     }

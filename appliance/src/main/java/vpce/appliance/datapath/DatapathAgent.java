@@ -2,6 +2,7 @@ package vpce.appliance.datapath;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import vpce.acl.Verdict;
 import vpce.appliance.io.FrameBatch;
 import vpce.appliance.io.Port;
 import vpce.appliance.io.TxQueue;
@@ -260,6 +261,12 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.NOT_ENI_ADDRESS);
             return;
         }
+        // The subnet's network ACL sees every packet entering it, whatever its protocol.
+        if (!naclAllowsIngress(code, snapshot.eniSubnetIndex(eni), ip))
+        {
+            counters.drop(DropReason.NACL_INGRESS);
+            return;
+        }
         if (code != FrameClass.IPV4_TCP)
         {
             // Interface endpoints carry TCP only; an ENI does not even answer ping.
@@ -325,6 +332,13 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.UNKNOWN_FLOW);
             return -1;
         }
+        // Security groups are stateful: checked once, when the flow is created; the flow then
+        // carries its replies, and removing the rule later does not cut it (EC2 tracking).
+        if (snapshot.acls().sgInbound(eni, clientIp, Ipv4Flyweight.PROTOCOL_TCP, eniPort, 0) == Verdict.DENY)
+        {
+            counters.drop(DropReason.SG_INGRESS);
+            return -1;
+        }
         final int targetPort = snapshot.targetPort(eni, eniPort);
         if (targetPort == DatapathSnapshot.NOT_FOUND)
         {
@@ -375,6 +389,16 @@ public final class DatapathAgent implements Agent
             return;
         }
         final int consumerPort = flows.consumerPortIndex(flow);
+        // The reply leaves the ENI's subnet: its network ACL's outbound entries judge it, on
+        // every packet (stateless), so a rule change applies to the very next one.
+        final int eni = snapshot.eniOn(consumerPort, flows.eniIp(flow));
+        if (eni == DatapathSnapshot.NOT_FOUND ||
+            !Verdict.allowed(snapshot.acls().naclEgress(snapshot.eniSubnetIndex(eni), flows.clientIp(flow),
+            Ipv4Flyweight.PROTOCOL_TCP, flows.clientPort(flow), 0)))
+        {
+            counters.drop(DropReason.NACL_EGRESS);
+            return;
+        }
         if (!fitsMtu(consumerPort, ip))
         {
             counters.drop(DropReason.MTU_EXCEEDED);
@@ -388,6 +412,28 @@ public final class DatapathAgent implements Agent
         ethernet.source(portMacs[consumerPort]);
         ethernet.destination(flows.consumerMac(flow));
         transmit(consumerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    /** The subnet's network ACL on a packet entering it: destination port, or ICMP type and code. */
+    private boolean naclAllowsIngress(final int code, final int subnet, final Ipv4Flyweight ip)
+    {
+        final int protocol = ip.protocol();
+        int portOrType = 0;
+        int icmpCode = 0;
+        if (code == FrameClass.IPV4_TCP)
+        {
+            portOrType = validator.tcp().destinationPort();
+        }
+        else if (code == FrameClass.IPV4_UDP)
+        {
+            portOrType = validator.udp().destinationPort();
+        }
+        else if (code == FrameClass.IPV4_ICMP)
+        {
+            portOrType = validator.icmp().type();
+            icmpCode = validator.icmp().code();
+        }
+        return Verdict.allowed(snapshot.acls().naclIngress(subnet, ip.source(), protocol, portOrType, icmpCode));
     }
 
     /** Rewrites both ends of the packet in place, TTL included, keeping every checksum right. */

@@ -2,6 +2,13 @@ package vpce.appliance.datapath;
 
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Long2LongHashMap;
+import vpce.acl.AclCompiler;
+import vpce.acl.AclModel;
+import vpce.acl.CompiledAcls;
+import vpce.acl.NaclEntry;
+import vpce.acl.NetworkAcl;
+import vpce.acl.SecurityGroup;
+import vpce.acl.SgRule;
 import vpce.appliance.config.ApplianceModel;
 import vpce.appliance.config.ApplianceModel.EndpointSpec;
 import vpce.appliance.config.ApplianceModel.EniSpec;
@@ -11,7 +18,10 @@ import vpce.appliance.config.ApplianceModel.PortSpec;
 import vpce.appliance.config.ApplianceModel.ServiceSpec;
 import vpce.appliance.config.Ipv4;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the datapath needs to decide a packet's fate, compiled from the model into
@@ -28,6 +38,8 @@ public final class DatapathSnapshot
     private final int[] eniAddress;
     private final int[] eniPortIndex;
     private final int[] eniServiceIndex;
+    private final int[] eniSubnetIndex;
+    private final CompiledAcls acls;
     private final Int2IntHashMap[] serviceTargetPortByListener;
     private final int[][] serviceTargets;
     private final int providerPortIndex;
@@ -44,6 +56,9 @@ public final class DatapathSnapshot
         eniAddress = new int[enis.size()];
         eniPortIndex = new int[enis.size()];
         eniServiceIndex = new int[enis.size()];
+        eniSubnetIndex = new int[enis.size()];
+        final List<String> subnetIds = model.subnets().stream().map(ApplianceModel.SubnetSpec::id).toList();
+        final List<List<String>> groupsOfEni = new ArrayList<>();
         int eni = 0;
         for (final EndpointSpec endpoint : model.endpoints())
         {
@@ -54,10 +69,14 @@ public final class DatapathSnapshot
                 eniAddress[eni] = spec.address();
                 eniPortIndex[eni] = portIndex;
                 eniServiceIndex[eni] = serviceIndex;
+                eniSubnetIndex[eni] = subnetIds.indexOf(spec.subnetId());
+                groupsOfEni.add(endpoint.securityGroupIds());
                 eniByPortAndAddress.put(key(portIndex, spec.address()), eni);
                 eni++;
             }
         }
+
+        acls = AclCompiler.compile(aclModel(model, groupsOfEni));
 
         serviceTargetPortByListener = new Int2IntHashMap[model.services().size()];
         serviceTargets = new int[model.services().size()][];
@@ -77,6 +96,52 @@ public final class DatapathSnapshot
         providerAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
         providerMasks = provider.addresses().stream().mapToInt(Ipv4.Cidr::mask).toArray();
         providerGateway = provider.gateway();
+    }
+
+    /** The model's rules in the acl module's terms; ENIs and subnets keep this snapshot's indices. */
+    private static AclModel aclModel(final ApplianceModel model, final List<List<String>> groupsOfEni)
+    {
+        final List<NetworkAcl> nacls = new ArrayList<>();
+        for (final ApplianceModel.NetworkAclSpec acl : model.networkAcls())
+        {
+            final List<NaclEntry> entries = new ArrayList<>();
+            for (final ApplianceModel.NaclEntrySpec entry : acl.entries())
+            {
+                entries.add(new NaclEntry(entry.ruleNumber(), entry.egress(), entry.protocol(), entry.allow(),
+                    entry.cidr().network(), entry.cidr().prefixLength(), entry.fromPort(), entry.toPort(),
+                    entry.icmpType(), entry.icmpType() == -1 ? -1 : entry.icmpCode()));
+            }
+            nacls.add(new NetworkAcl(acl.id(), entries));
+        }
+        final List<SecurityGroup> groups = new ArrayList<>();
+        final Map<String, int[]> members = new HashMap<>();
+        for (final ApplianceModel.SecurityGroupSpec group : model.securityGroups())
+        {
+            final List<SgRule> rules = new ArrayList<>();
+            for (final ApplianceModel.SecurityGroupRuleSpec rule : group.rules())
+            {
+                final Ipv4.Cidr peer = rule.peerCidr();
+                rules.add(new SgRule(rule.ruleId(), rule.egress(), rule.protocol(), rule.fromPort(), rule.toPort(),
+                    rule.icmpType(), rule.icmpType() == -1 ? -1 : rule.icmpCode(),
+                    peer == null ? 0 : peer.network(), peer == null ? 0 : peer.prefixLength(), rule.referencedGroupId()));
+            }
+            groups.add(new SecurityGroup(group.id(), rules));
+            members.put(group.id(), group.members().stream().mapToInt(Integer::intValue).toArray());
+        }
+        final List<String> naclOfSubnet = model.subnets().stream().map(ApplianceModel.SubnetSpec::networkAclId).toList();
+        return new AclModel(nacls, naclOfSubnet, groups, groupsOfEni, members, model.securityGroupsPerEni());
+    }
+
+    /** The compiled network ACLs (by subnet index) and security groups (by ENI index). */
+    public CompiledAcls acls()
+    {
+        return acls;
+    }
+
+    /** Index of the ENI's subnet, for {@link #acls()}. */
+    public int eniSubnetIndex(final int eni)
+    {
+        return eniSubnetIndex[eni];
     }
 
     private static long key(final int portIndex, final int address)

@@ -32,8 +32,14 @@ public final class DropReason
     public static final int ARP_NOT_FOR_US = 12;
     /** A SYN whose flow key the table refuses (e.g. port 0). */
     public static final int BAD_FLOW_KEY = 13;
+    /** Consumer to ENI: denied by the subnet's network ACL (inbound entries). */
+    public static final int NACL_INGRESS = 14;
+    /** ENI to consumer (a reply): denied by the subnet's network ACL (outbound entries); stateless, so replies need a rule. */
+    public static final int NACL_EGRESS = 15;
+    /** A new connection no inbound rule of the ENI's security groups allows. */
+    public static final int SG_INGRESS = 16;
 
-    public static final int COUNT = 14;
+    public static final int COUNT = 17;
 
     private static final String[] NAMES = {
         "not_our_mac",
@@ -50,6 +56,9 @@ public final class DropReason
         "mtu_exceeded",
         "arp_not_for_us",
         "bad_flow_key",
+        "nacl_ingress",
+        "nacl_egress",
+        "sg_ingress",
     };
 
     private DropReason()

@@ -238,6 +238,21 @@ public final class LabFiles
                 .put("eniAddress", consumer.eniAddress());
         }
 
+        // The endpoint has no groups of its own, so it gets the VPC's default security group,
+        // which admits its members; the clients are in it, as instances launched without a
+        // group are in EC2. The rules are the default's own, written out.
+        final String defaultGroup = "sg-" + plan.vpc().id().substring("vpc-".length());
+        final ObjectNode group = root.putArray("securityGroups").addObject()
+            .put("id", defaultGroup)
+            .put("vpc", plan.vpc().id());
+        group.putArray("ingress").addObject().put("protocol", "-1").put("groupId", defaultGroup);
+        group.putArray("egress").addObject().put("protocol", "-1").put("cidrIp", "0.0.0.0/0");
+        final ArrayNode members = group.putArray("members");
+        for (final LabPlan.Consumer consumer : plan.consumers())
+        {
+            members.add(consumer.clientAddress());
+        }
+
         return root;
     }
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -19,11 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest
 {
-    private static String labConfig() throws IOException
+    static String labConfig()
     {
         try (InputStream in = ConfigLoaderTest.class.getResourceAsStream("/lab-config.yaml"))
         {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
@@ -74,6 +79,126 @@ class ConfigLoaderTest
         final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(broken, "test.yaml"));
         assertTrue(ex.getMessage().startsWith("test.yaml: "), ex.getMessage());
         assertTrue(ex.getMessage().contains(expected), "message was: " + ex.getMessage());
+    }
+
+    /** The AppStream 2.0 streaming-endpoint set-up from the seed document, as configuration. */
+    static final String APPSTREAM_RULES = """
+        networkAcls:
+          - id: acl-0a11ce00000000f1
+            vpc: vpc-0a11ce0000000001
+            entries:
+              - {ruleNumber: 100, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 443, to: 443}}
+              - {ruleNumber: 110, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 1400, to: 1499}}
+              - {ruleNumber: 100, egress: true, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 1024, to: 65535}}
+              - {ruleNumber: 120, protocol: icmp, ruleAction: deny, cidrBlock: 0.0.0.0/0, icmpTypeCode: {type: 8, code: -1}}
+        securityGroups:
+          - id: sg-0a11ce00000000e1
+            vpc: vpc-0a11ce0000000001
+            ingress:
+              - {protocol: tcp, fromPort: 443, toPort: 443, cidrIp: 10.0.0.0/16}
+              - {protocol: tcp, fromPort: 1400, toPort: 1499, cidrIp: 10.0.0.0/16}
+              - {protocol: tcp, fromPort: 22, toPort: 22, groupId: sg-0a11ce00000000e2}
+          - id: sg-0a11ce00000000e2
+            vpc: vpc-0a11ce0000000001
+            members: [10.0.1.10]
+        """;
+
+    static String withAppStreamRules(final String labYaml)
+    {
+        return labYaml
+            .replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n")
+            .replace("    subnets:\n      - subnet: subnet-0a11ce00000000a1",
+                "    securityGroups: [sg-0a11ce00000000e1]\n    subnets:\n      - subnet: subnet-0a11ce00000000a1") +
+            APPSTREAM_RULES;
+    }
+
+    @Test
+    void networkAclsAndSecurityGroupsLoadWithTheDefaultsEveryVpcHas() throws Exception
+    {
+        final ApplianceModel model = ConfigLoader.parse(withAppStreamRules(labConfig()), "appstream.yaml");
+        assertEquals("acl-0a11ce00000000f1", model.subnets().get(0).networkAclId());
+        assertEquals("acl-0a11ce0000000001", model.subnets().get(1).networkAclId(), "the VPC's default network ACL");
+        final ApplianceModel.NetworkAclSpec defaultAcl = model.networkAcls().stream()
+            .filter(a -> a.id().equals("acl-0a11ce0000000001")).findFirst().orElseThrow();
+        assertEquals(2, defaultAcl.entries().size(), "entry 100 allows all, both ways");
+        assertTrue(defaultAcl.entries().stream().allMatch(e -> e.allow() && e.protocol() == -1 && e.ruleNumber() == 100));
+        final ApplianceModel.NetworkAclSpec custom = model.networkAcls().stream()
+            .filter(a -> a.id().equals("acl-0a11ce00000000f1")).findFirst().orElseThrow();
+        final ApplianceModel.NaclEntrySpec icmp = custom.entries().get(3);
+        assertEquals(1, icmp.protocol());
+        assertEquals(8, icmp.icmpType());
+        assertEquals(-1, icmp.icmpCode());
+        assertEquals(List.of("sg-0a11ce00000000e1"), model.endpoints().get(0).securityGroupIds());
+
+        final ApplianceModel.SecurityGroupSpec users = model.securityGroups().stream()
+            .filter(g -> g.id().equals("sg-0a11ce00000000e1")).findFirst().orElseThrow();
+        assertEquals(3, users.rules().size());
+        assertTrue(users.rules().get(0).ruleId().matches("sgr-[0-9a-f]{17}"), users.rules().get(0).ruleId());
+        assertEquals("sg-0a11ce00000000e2", users.rules().get(2).referencedGroupId());
+        // The endpoint's ENIs are members of the endpoint's groups.
+        assertEquals(List.of(Ipv4.parseAddress("10.0.1.20"), Ipv4.parseAddress("10.0.2.4")), users.members());
+        final ApplianceModel.SecurityGroupSpec vpcDefault = model.securityGroups().stream()
+            .filter(g -> g.id().equals("sg-0a11ce0000000001")).findFirst().orElseThrow();
+        assertEquals("sg-0a11ce0000000001", vpcDefault.rules().get(0).referencedGroupId(), "inbound from its own members");
+        assertEquals(5, model.securityGroupsPerEni());
+    }
+
+    @Test
+    void anEndpointWithoutGroupsGetsTheDefaultSecurityGroupOfItsVpc() throws Exception
+    {
+        final ApplianceModel model = ConfigLoader.parse(labConfig(), "lab.yaml");
+        assertEquals(List.of("sg-0a11ce0000000001"), model.endpoints().get(0).securityGroupIds());
+        final ApplianceModel.SecurityGroupSpec vpcDefault = model.securityGroups().get(0);
+        assertEquals(List.of(Ipv4.parseAddress("10.0.1.20"), Ipv4.parseAddress("10.0.2.4")), vpcDefault.members());
+    }
+
+    static Stream<Arguments> badAccessRules()
+    {
+        return Stream.of(
+            Arguments.of("protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 443",
+                "protocol: tcpx, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 443",
+                "networkAcls[0].entries[0].protocol: 'tcpx' is not a protocol"),
+            Arguments.of("{ruleNumber: 110,", "{ruleNumber: 100,",
+                "networkAcls[0].entries[1].ruleNumber: '100' is used twice in the ingress entries"),
+            Arguments.of("{ruleNumber: 120,", "{ruleNumber: 40000,",
+                "networkAcls[0].entries[3].ruleNumber: '40000' must be 1..32766"),
+            Arguments.of("ruleAction: deny", "ruleAction: drop", "networkAcls[0].entries[3].ruleAction: 'drop' is not one of allow, deny"),
+            Arguments.of("portRange: {from: 1400, to: 1499}}", "portRange: {from: 1499, to: 1400}}",
+                "networkAcls[0].entries[1].portRange: '1499-1400' has from > to"),
+            Arguments.of("groupId: sg-0a11ce00000000e2}", "groupId: sg-0a11ce00000000e9}",
+                "securityGroups[0].ingress[2].groupId: 'sg-0a11ce00000000e9' names no security group"),
+            Arguments.of("fromPort: 443, toPort: 443, cidrIp: 10.0.0.0/16}",
+                "fromPort: 443, toPort: 443, cidrIp: 10.0.0.0/16, groupId: sg-0a11ce00000000e2}",
+                "securityGroups[0].ingress[0]: give exactly one of cidrIp and groupId"),
+            Arguments.of("securityGroups: [sg-0a11ce00000000e1]", "securityGroups: [sg-0a11ce00000000e7]",
+                "endpoints[0].securityGroups[0]: 'sg-0a11ce00000000e7' names no security group"),
+            Arguments.of("securityGroups: [sg-0a11ce00000000e1]",
+                "securityGroups: [sg-0a11ce00000000e1, sg-0a11ce00000000e2, sg-0a11ce00000000e1]",
+                "endpoints[0].securityGroups[2]: 'sg-0a11ce00000000e1' is named twice"),
+            Arguments.of("networkAcl: acl-0a11ce00000000f1", "networkAcl: acl-0a11ce00000000f5",
+                "subnets[0].networkAcl: 'acl-0a11ce00000000f5' names no network ACL"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badAccessRules")
+    void aBadAccessRuleStopsLoadingWithItsPathAndValue(final String good, final String bad, final String expected)
+    {
+        final String yaml = withAppStreamRules(labConfig());
+        final String broken = yaml.replace(good, bad);
+        assertTrue(!broken.equals(yaml), "test setup: '" + good + "' not found");
+        final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(broken, "test.yaml"));
+        assertTrue(ex.getMessage().contains(expected), "message was: " + ex.getMessage());
+    }
+
+    @Test
+    void securityGroupsPerEniIsAQuotaWithinTheRangeAwsAllows()
+    {
+        final String twoGroups = withAppStreamRules(labConfig())
+            .replace("securityGroups: [sg-0a11ce00000000e1]", "securityGroups: [sg-0a11ce00000000e1, sg-0a11ce00000000e2]");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(twoGroups + "limits: {securityGroupsPerEni: 1}\n", "t.yaml"))
+            .getMessage().contains("endpoints[0].securityGroups: '[sg-0a11ce00000000e1, sg-0a11ce00000000e2]' has 2 groups; limits.securityGroupsPerEni is 1"));
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(twoGroups + "limits: {securityGroupsPerEni: 17}\n", "t.yaml"))
+            .getMessage().contains("limits.securityGroupsPerEni: '17' must be 1..16"));
     }
 
     @Test

@@ -97,12 +97,20 @@ class DatapathAgentTest
         {
             yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        labYaml = yaml;
+        // The client is a member of the VPC's default security group, which the endpoint gets.
+        labYaml = yaml + """
+            securityGroups:
+              - id: sg-0a11ce0000000001
+                vpc: vpc-0a11ce0000000001
+                ingress: [{protocol: -1, groupId: sg-0a11ce0000000001}]
+                egress: [{protocol: -1, cidrIp: 0.0.0.0/0}]
+                members: [10.0.1.10]
+            """;
         az1 = new MemoryPort("az1", AZ1_MAC, 1500, SLOT, 64, 64);
         az2 = new MemoryPort("az2", AZ2_MAC, 1500, SLOT, 64, 64);
         prov = new MemoryPort("prov", PROV_MAC, 1500, SLOT, 64, 64);
         final List<String> names = List.of("az1", "az2", "prov");
-        model = ConfigLoader.parse(yaml, "lab-config.yaml");
+        model = ConfigLoader.parse(labYaml, "lab-config.yaml");
         final CountersManager manager = new CountersManager(
             new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.METADATA_LENGTH)),
             new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.COUNTER_LENGTH)));
@@ -309,14 +317,15 @@ class DatapathAgentTest
         az1.clearSent();
         az2.clearSent();
         final int newEni = Ipv4.parseAddress("10.0.1.21");
-        final String twoEndpoints = labYaml + """
+        final String twoEndpoints = labYaml.replace("securityGroups:\n", """
               - id: vpce-0a11ce0000000002
                 vpc: vpc-0a11ce0000000001
                 serviceName: com.amazonaws.vpce.us-east-1.vpce-svc-0a11ce0000000001
                 subnets:
                   - subnet: subnet-0a11ce00000000a1
                     eniAddress: 10.0.1.21
-            """;
+            securityGroups:
+            """);
         snapshots.publish(new DatapathSnapshot(ConfigLoader.parse(twoEndpoints, "two.yaml"), List.of("az1", "az2", "prov")));
         agent.doWork();
         az1.injectFrame(arpRequest(CLIENT_MAC, CLIENT, newEni));
@@ -433,6 +442,57 @@ class DatapathAgentTest
         assertTrue(allocated < 1024, allocated + " bytes allocated by 20 000 duty cycles (640 000 frames, housekeeping included)");
         assertTrue(prov.framesSent() > 1_000_000, "frames forwarded: " + prov.framesSent());
         assertEquals(0, counter("drop.tx_queue_full"));
+    }
+
+    @Test
+    void aConsumerOutsideTheEndpointsSecurityGroupsCannotConnect()
+    {
+        resolveTarget();
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, Ipv4.parseAddress("10.0.1.11"), ENI, 40020, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(0, prov.sentCount());
+        assertEquals(1, counter("drop.sg_ingress"));
+        assertEquals(natPorts.portsPerAddress(), natPorts.available(0), "a refused SYN holds no NAT port");
+    }
+
+    @Test
+    void networkAclChangesApplyToTheNextPacketAndGroupChangesOnlyToNewFlows() throws Exception
+    {
+        resolveTarget();
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40021, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        final int natPort = new Frame(prov.sentFrame(0)).tcp.sourcePort();
+        prov.clearSent();
+
+        // The subnet gets a network ACL without an outbound rule for the client's ephemeral port.
+        publish(labYaml.replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n") + """
+            networkAcls:
+              - id: acl-0a11ce00000000f1
+                vpc: vpc-0a11ce0000000001
+                entries:
+                  - {ruleNumber: 100, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 80, to: 80}}
+            """);
+        prov.inject(tcp(PROV_MAC, TARGET_MAC, TARGET, PROVIDER, 8080, natPort, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40021, 81, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(0, az1.sentCount(), "the reply is stopped at the subnet's egress");
+        assertEquals(1, counter("drop.nacl_egress"));
+        assertEquals(1, counter("drop.nacl_ingress"), "port 81 is not in the inbound entries");
+
+        // The group no longer admits the client: the flow it admitted goes on, a new one does not.
+        publish(labYaml.replace("ingress: [{protocol: -1, groupId: sg-0a11ce0000000001}]", "ingress: []"));
+        prov.inject(tcp(PROV_MAC, TARGET_MAC, TARGET, PROVIDER, 8080, natPort, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40021, 80, TcpFlyweight.ACK, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40022, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(1, az1.sentCount(), "the tracked flow's reply passes");
+        assertEquals(1, prov.sentCount(), "the tracked flow's ACK passes, the new SYN does not");
+        assertEquals(1, counter("drop.sg_ingress"));
+    }
+
+    private void publish(final String yaml) throws Exception
+    {
+        snapshots.publish(new DatapathSnapshot(ConfigLoader.parse(yaml, "changed.yaml"), List.of("az1", "az2", "prov")));
     }
 
     private void resolveTarget()
