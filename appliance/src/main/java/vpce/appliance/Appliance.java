@@ -6,6 +6,8 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
@@ -20,6 +22,9 @@ import vpce.appliance.datapath.DatapathAgent;
 import vpce.appliance.datapath.DatapathCounters;
 import vpce.appliance.datapath.DatapathSnapshot;
 import vpce.appliance.datapath.DatapathSnapshotHolder;
+import vpce.appliance.flowlog.FlowLogAggregator;
+import vpce.appliance.flowlog.FlowLogWriterAgent;
+import vpce.appliance.flowlog.FlowLogs;
 import vpce.appliance.io.AfPacketPort;
 import vpce.appliance.io.PollIdleStrategy;
 import vpce.appliance.io.Port;
@@ -48,6 +53,8 @@ public final class Appliance implements AutoCloseable
     public static final String READY_FILE = "ready";
 
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+    /** Flow-log records one aggregation window holds before it logs SKIPDATA. */
+    private static final int FLOW_LOG_RECORDS = 65_536;
 
     private final ApplianceModel model;
     private final List<Port> ports = new ArrayList<>();
@@ -59,6 +66,8 @@ public final class Appliance implements AutoCloseable
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
+    private FlowLogs flowLogs;
+    private AgentRunner flowLogRunner;
 
     private Appliance(final ApplianceModel model)
     {
@@ -119,17 +128,33 @@ public final class Appliance implements AutoCloseable
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 
-        snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, portNames));
+        final DatapathSnapshot initial = new DatapathSnapshot(model, portNames);
+        snapshots = new DatapathSnapshotHolder(initial);
         current = model;
-        final DatapathAgent agent = new DatapathAgent(
-            ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
-            provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray(), datapathCounters, new SystemNanoClock());
 
         final ErrorHandler errorHandler = throwable ->
         {
             errors.incrementRelease();
-            LOG.error("datapath agent error", throwable);
+            LOG.error("agent error", throwable);
         };
+        FlowLogAggregator flowLog = null;
+        if (model.flowLogs() != null)
+        {
+            final ApplianceModel.FlowLogsSpec spec = model.flowLogs();
+            flowLogs = new FlowLogs(spec.file(), spec.accountId(), initial.eniIds(), FLOW_LOG_RECORDS,
+                spec.aggregationIntervalNs(), FlowLogs.DEFAULT_RING_BYTES, FlowLogs.DEFAULT_MAX_INTERFACES,
+                FlowLogAggregator.DEFAULT_MAX_RECORDS_PER_FLUSH, FlowLogWriterAgent.DEFAULT_MESSAGES_PER_BATCH, errorHandler);
+            flowLog = flowLogs.aggregator();
+            // The writer may sleep: it only follows the aggregation windows.
+            flowLogRunner = new AgentRunner(new SleepingMillisIdleStrategy(10), errorHandler, null, flowLogs.writerAgent());
+            AgentRunner.startOnThread(flowLogRunner);
+            LOG.info("flow logs to {} every {} s", spec.file(), spec.aggregationIntervalNs() / 1_000_000_000L);
+        }
+
+        final DatapathAgent agent = new DatapathAgent(
+            ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
+            provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray(), flowLog, datapathCounters,
+            new SystemNanoClock(), SystemEpochClock.INSTANCE);
         runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
 
@@ -180,9 +205,11 @@ public final class Appliance implements AutoCloseable
     private String reload(final ApplianceModel next)
     {
         if (!next.ports().equals(current.ports()) || !next.datapath().equals(current.datapath()) ||
-            !next.stateDirectory().equals(current.stateDirectory()) || !next.region().equals(current.region()))
+            !next.stateDirectory().equals(current.stateDirectory()) || !next.region().equals(current.region()) ||
+            !sameFlowLogSink(next.flowLogs(), current.flowLogs()))
         {
-            return "ports, datapath settings, stateDirectory and region change only with a restart";
+            return "ports, datapath settings, stateDirectory, region and the flow log file, account and interval " +
+                "change only with a restart";
         }
         final DatapathSnapshot snapshot;
         try
@@ -193,11 +220,22 @@ public final class Appliance implements AutoCloseable
         {
             return "cannot build the datapath snapshot: " + ex.getMessage();
         }
+        if (flowLogs != null)
+        {
+            // Before the datapath can use the new ENI indices for records.
+            flowLogs.interfaceIds(snapshot.eniIds());
+        }
         snapshots.publish(snapshot);
         current = next;
         LOG.info("configuration reloaded: {} endpoints, {} network ACLs, {} security groups",
             next.endpoints().size(), next.networkAcls().size(), next.securityGroups().size());
         return null;
+    }
+
+    private static boolean sameFlowLogSink(final ApplianceModel.FlowLogsSpec a, final ApplianceModel.FlowLogsSpec b)
+    {
+        return a == null ? b == null : b != null && a.file().equals(b.file()) && a.accountId().equals(b.accountId()) &&
+            a.aggregationIntervalNs() == b.aggregationIntervalNs();
     }
 
     private Port openPort(final PortSpec spec) throws PortException
@@ -248,7 +286,11 @@ public final class Appliance implements AutoCloseable
     @Override
     public void close()
     {
+        // The datapath hands its open flow-log window to the writer as it closes; then the writer
+        // drains, forces and closes the file.
         CloseHelper.quietClose(runner);
+        CloseHelper.quietClose(flowLogRunner);
+        CloseHelper.quietClose(flowLogs);
         for (final Port port : ports)
         {
             CloseHelper.quietClose(port);

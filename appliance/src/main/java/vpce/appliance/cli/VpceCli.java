@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "vpce 0.1.0",
     description = "Userspace interface VPC endpoint appliance.",
-    subcommands = {RunCommand.class, ConfigCommand.class, StatsCommand.class, LabCommand.class})
+    subcommands = {RunCommand.class, ConfigCommand.class, StatsCommand.class, ExplainCommand.class, LabCommand.class})
 public final class VpceCli
 {
     public static void main(final String[] args)

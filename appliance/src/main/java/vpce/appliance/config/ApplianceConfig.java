@@ -20,8 +20,23 @@ public record ApplianceConfig(
     List<Endpoint> endpoints,
     List<NetworkAcl> networkAcls,
     List<SecurityGroup> securityGroups,
-    Limits limits)
+    Limits limits,
+    FlowLogs flowLogs)
 {
+    /**
+     * VPC Flow Logs, off by default: records for the ENIs of the listed subnets and endpoints,
+     * aggregated over 60 or 600 seconds, appended to a file. The lists change with a reload; the
+     * file, account and interval with a restart.
+     */
+    public record FlowLogs(
+        String file,
+        String accountId,
+        Integer aggregationIntervalSeconds,
+        List<String> subnets,
+        List<String> endpoints)
+    {
+    }
+
     /** Quotas AWS lets an account raise, within the ranges it allows. */
     public record Limits(Integer securityGroupsPerEni)
     {

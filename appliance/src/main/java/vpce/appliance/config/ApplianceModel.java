@@ -18,8 +18,23 @@ public record ApplianceModel(
     List<EndpointSpec> endpoints,
     List<NetworkAclSpec> networkAcls,
     List<SecurityGroupSpec> securityGroups,
-    int securityGroupsPerEni)
+    int securityGroupsPerEni,
+    FlowLogsSpec flowLogs)
 {
+    /** null in the model when flow logs are off. ENIs log when their subnet or endpoint is listed. */
+    public record FlowLogsSpec(
+        Path file,
+        String accountId,
+        long aggregationIntervalNs,
+        List<String> subnetIds,
+        List<String> endpointIds)
+    {
+        public boolean covers(final String endpointId, final String subnetId)
+        {
+            return endpointIds.contains(endpointId) || subnetIds.contains(subnetId);
+        }
+    }
+
     /** Protocol -1: all. For ICMP fromPort/toPort carry type/code; -1: any. */
     public record NaclEntrySpec(
         int ruleNumber,
@@ -140,6 +155,18 @@ public record ApplianceModel(
     /** One endpoint network interface: the endpoint's presence in one subnet (one AZ). */
     public record EniSpec(String subnetId, String availabilityZone, int address, String portName)
     {
+        /** A stable id in EC2's format, derived from the endpoint and the subnet. */
+        public String id(final String endpointId)
+        {
+            long hash = 1125899906842597L;
+            for (final char c : (endpointId + "/" + subnetId).toCharArray())
+            {
+                hash = 31 * hash + c;
+            }
+            hash ^= hash >>> 29;
+            hash *= 0xBF58476D1CE4E5B9L;
+            return String.format(java.util.Locale.ROOT, "eni-%017x", (hash ^ (hash >>> 32)) & 0x0FFF_FFFF_FFFF_FFFFL);
+        }
     }
 
     public record EndpointSpec(String id, String vpcId, String serviceName, List<EniSpec> enis, List<String> securityGroupIds)

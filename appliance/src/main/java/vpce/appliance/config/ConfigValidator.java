@@ -77,7 +77,8 @@ final class ConfigValidator
         final List<EndpointSpec> endpoints = endpoints(orEmpty(config.endpoints()), vpcs, subnets, services, groups, groupsPerEni);
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
-            AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni);
+            AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
+            flowLogs(config.flowLogs(), subnets, endpoints));
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
@@ -439,6 +440,47 @@ final class ConfigValidator
                 endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis), endpoint.securityGroupIds()));
         }
         return List.copyOf(specs);
+    }
+
+    private static ApplianceModel.FlowLogsSpec flowLogs(
+        final ApplianceConfig.FlowLogs flowLogs, final List<SubnetSpec> subnets, final List<EndpointSpec> endpoints)
+        throws ConfigException
+    {
+        if (flowLogs == null)
+        {
+            return null;
+        }
+        final String file = required(flowLogs.file(), "flowLogs.file");
+        final String accountId = flowLogs.accountId() == null ? "123456789012" : flowLogs.accountId().trim();
+        if (!accountId.matches("\\d{12}"))
+        {
+            throw bad("flowLogs.accountId", accountId, "is not a 12-digit AWS account id");
+        }
+        final int seconds = flowLogs.aggregationIntervalSeconds() == null ? 60 : flowLogs.aggregationIntervalSeconds();
+        if (seconds != 60 && seconds != 600)
+        {
+            throw bad("flowLogs.aggregationIntervalSeconds", seconds, "must be 60 or 600, as AWS allows");
+        }
+        final List<String> subnetIds = orEmpty(flowLogs.subnets());
+        for (int i = 0; i < subnetIds.size(); i++)
+        {
+            final String id = subnetIds.get(i);
+            if (subnets.stream().noneMatch(n -> n.id().equals(id)))
+            {
+                throw bad("flowLogs.subnets[" + i + "]", id, "names no subnet in subnets");
+            }
+        }
+        final List<String> endpointIds = orEmpty(flowLogs.endpoints());
+        for (int i = 0; i < endpointIds.size(); i++)
+        {
+            final String id = endpointIds.get(i);
+            if (endpoints.stream().noneMatch(e -> e.id().equals(id)))
+            {
+                throw bad("flowLogs.endpoints[" + i + "]", id, "names no endpoint in endpoints");
+            }
+        }
+        return new ApplianceModel.FlowLogsSpec(Path.of(file), accountId, seconds * 1_000_000_000L,
+            List.copyOf(subnetIds), List.copyOf(endpointIds));
     }
 
     /** AWS reserves the network address, +1 (router), +2 (DNS), +3 (future use) and the broadcast address. */

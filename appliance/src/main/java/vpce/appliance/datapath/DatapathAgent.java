@@ -1,8 +1,10 @@
 package vpce.appliance.datapath;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import vpce.acl.Verdict;
+import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.io.FrameBatch;
 import vpce.appliance.io.Port;
 import vpce.appliance.io.TxQueue;
@@ -42,6 +44,7 @@ public final class DatapathAgent implements Agent
     /** How many flow records one duty cycle examines for expiry: expiry never stalls forwarding. */
     private static final int EXPIRY_SCAN_PER_CYCLE = 256;
     private static final long HOUSEKEEPING_INTERVAL_NS = 1_000_000L;
+    private static final long FLOW_LOG_DRAIN_TIMEOUT_NS = 2_000_000_000L;
     private static final int LOCAL_FRAME_SLOTS = 64;
     private static final int LOCAL_FRAME_SLOT_SIZE = 128;
     private static final int PENDING_FRAME_SLOTS = 32;
@@ -61,6 +64,9 @@ public final class DatapathAgent implements Agent
     private final int[] natAddresses;
     private final DatapathCounters counters;
     private final NanoClock clock;
+    private final EpochClock epochClock;
+    /** null when flow logs are off. */
+    private final FlowLogAggregator flowLog;
     private final NeighborTable neighbors = new NeighborTable(NEIGHBOR_CAPACITY);
     private final FrameValidator validator;
     private final VirtioNetHeaderFlyweight localVnetHeader = new VirtioNetHeaderFlyweight();
@@ -93,9 +99,13 @@ public final class DatapathAgent implements Agent
         final FlowTable flows,
         final NatPortAllocator natPorts,
         final int[] natAddresses,
+        final FlowLogAggregator flowLog,
         final DatapathCounters counters,
-        final NanoClock clock)
+        final NanoClock clock,
+        final EpochClock epochClock)
     {
+        this.flowLog = flowLog;
+        this.epochClock = epochClock;
         if (natAddresses.length != natPorts.natAddressCount())
         {
             throw new IllegalArgumentException(natAddresses.length + " NAT addresses for " + natPorts.natAddressCount() + " pools");
@@ -132,6 +142,24 @@ public final class DatapathAgent implements Agent
         return "vpce-datapath";
     }
 
+    /** On shutdown the open flow-log window is handed to the writer, which is still running. */
+    @Override
+    public void onClose()
+    {
+        if (flowLog == null)
+        {
+            return;
+        }
+        final long deadlineNs = clock.nanoTime() + FLOW_LOG_DRAIN_TIMEOUT_NS;
+        while (flowLog.hasPendingRecords() && clock.nanoTime() - deadlineNs < 0)
+        {
+            if (flowLog.drainNow(clock.nanoTime(), epochClock.time()) == 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     @Override
     public int doWork()
     {
@@ -141,6 +169,10 @@ public final class DatapathAgent implements Agent
         {
             announce(announcedSnapshot);
             announcedSnapshot = snapshot;
+            if (flowLog != null)
+            {
+                flowLog.enabledInterfaces(snapshot.eniFlowLogged());
+            }
         }
 
         int workCount = 0;
@@ -265,6 +297,7 @@ public final class DatapathAgent implements Agent
         if (!naclAllowsIngress(code, snapshot.eniSubnetIndex(eni), ip))
         {
             counters.drop(DropReason.NACL_INGRESS);
+            logFlow(eni, ip.source(), ip.destination(), code, ip, false);
             return;
         }
         if (code != FrameClass.IPV4_TCP)
@@ -297,6 +330,7 @@ public final class DatapathAgent implements Agent
             return;
         }
         flows.onForwardPacket(flow, tcpFlags, frameLength, nowNs);
+        logFlow(eni, clientIp, eniIp, FrameClass.IPV4_TCP, ip, true);
         final long consumerMac = validator.ethernet().source();
         if (flows.consumerMac(flow) != consumerMac)
         {
@@ -337,6 +371,7 @@ public final class DatapathAgent implements Agent
         if (snapshot.acls().sgInbound(eni, clientIp, Ipv4Flyweight.PROTOCOL_TCP, eniPort, 0) == Verdict.DENY)
         {
             counters.drop(DropReason.SG_INGRESS);
+            logFlow(eni, clientIp, eniIp, FrameClass.IPV4_TCP, validator.ipv4(), false);
             return -1;
         }
         final int targetPort = snapshot.targetPort(eni, eniPort);
@@ -392,9 +427,15 @@ public final class DatapathAgent implements Agent
         // The reply leaves the ENI's subnet: its network ACL's outbound entries judge it, on
         // every packet (stateless), so a rule change applies to the very next one.
         final int eni = snapshot.eniOn(consumerPort, flows.eniIp(flow));
-        if (eni == DatapathSnapshot.NOT_FOUND ||
-            !Verdict.allowed(snapshot.acls().naclEgress(snapshot.eniSubnetIndex(eni), flows.clientIp(flow),
-            Ipv4Flyweight.PROTOCOL_TCP, flows.clientPort(flow), 0)))
+        final boolean egressAllowed = eni != DatapathSnapshot.NOT_FOUND &&
+            Verdict.allowed(snapshot.acls().naclEgress(snapshot.eniSubnetIndex(eni), flows.clientIp(flow),
+            Ipv4Flyweight.PROTOCOL_TCP, flows.clientPort(flow), 0));
+        if (eni != DatapathSnapshot.NOT_FOUND && flowLog != null && flowLog.isEnabled(eni))
+        {
+            flowLog.record(eni, flows.eniIp(flow), flows.clientIp(flow), flows.eniPort(flow), flows.clientPort(flow),
+                Ipv4Flyweight.PROTOCOL_TCP, egressAllowed, ip.totalLength(), nowNs);
+        }
+        if (!egressAllowed)
         {
             counters.drop(DropReason.NACL_EGRESS);
             return;
@@ -412,6 +453,29 @@ public final class DatapathAgent implements Agent
         ethernet.source(portMacs[consumerPort]);
         ethernet.destination(flows.consumerMac(flow));
         transmit(consumerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    /** A VPC Flow Log entry for a packet entering the ENI's subnet, when the ENI logs. */
+    private void logFlow(
+        final int eni, final int source, final int destination, final int code, final Ipv4Flyweight ip, final boolean accept)
+    {
+        if (flowLog == null || !flowLog.isEnabled(eni))
+        {
+            return;
+        }
+        int sourcePort = 0;
+        int destinationPort = 0;
+        if (code == FrameClass.IPV4_TCP)
+        {
+            sourcePort = validator.tcp().sourcePort();
+            destinationPort = validator.tcp().destinationPort();
+        }
+        else if (code == FrameClass.IPV4_UDP)
+        {
+            sourcePort = validator.udp().sourcePort();
+            destinationPort = validator.udp().destinationPort();
+        }
+        flowLog.record(eni, source, destination, sourcePort, destinationPort, ip.protocol(), accept, ip.totalLength(), nowNs);
     }
 
     /** The subnet's network ACL on a packet entering it: destination port, or ICMP type and code. */
@@ -667,6 +731,10 @@ public final class DatapathAgent implements Agent
                     }
                 }
             }
+        }
+        if (flowLog != null)
+        {
+            work += flowLog.flushIfDue(nowNs, epochClock.time());
         }
         final int expired = flows.expire(nowNs, EXPIRY_SCAN_PER_CYCLE, releaseNatPort);
         if (expired > 0)

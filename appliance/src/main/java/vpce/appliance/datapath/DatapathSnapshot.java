@@ -39,6 +39,11 @@ public final class DatapathSnapshot
     private final int[] eniPortIndex;
     private final int[] eniServiceIndex;
     private final int[] eniSubnetIndex;
+    /** "vpce-… us-east-1a subnet-…": for operators (explain, logs), never the packet path. */
+    private final String[] eniDescriptions;
+    private final List<String> subnetIds;
+    private final String[] eniIds;
+    private final boolean[] eniFlowLogged;
     private final CompiledAcls acls;
     private final Int2IntHashMap[] serviceTargetPortByListener;
     private final int[][] serviceTargets;
@@ -57,7 +62,10 @@ public final class DatapathSnapshot
         eniPortIndex = new int[enis.size()];
         eniServiceIndex = new int[enis.size()];
         eniSubnetIndex = new int[enis.size()];
-        final List<String> subnetIds = model.subnets().stream().map(ApplianceModel.SubnetSpec::id).toList();
+        eniDescriptions = new String[enis.size()];
+        eniIds = new String[enis.size()];
+        eniFlowLogged = new boolean[enis.size()];
+        subnetIds = model.subnets().stream().map(ApplianceModel.SubnetSpec::id).toList();
         final List<List<String>> groupsOfEni = new ArrayList<>();
         int eni = 0;
         for (final EndpointSpec endpoint : model.endpoints())
@@ -70,6 +78,9 @@ public final class DatapathSnapshot
                 eniPortIndex[eni] = portIndex;
                 eniServiceIndex[eni] = serviceIndex;
                 eniSubnetIndex[eni] = subnetIds.indexOf(spec.subnetId());
+                eniDescriptions[eni] = endpoint.id() + " " + spec.availabilityZone() + " " + spec.subnetId();
+                eniIds[eni] = spec.id(endpoint.id());
+                eniFlowLogged[eni] = model.flowLogs() != null && model.flowLogs().covers(endpoint.id(), spec.subnetId());
                 groupsOfEni.add(endpoint.securityGroupIds());
                 eniByPortAndAddress.put(key(portIndex, spec.address()), eni);
                 eni++;
@@ -136,6 +147,44 @@ public final class DatapathSnapshot
     public CompiledAcls acls()
     {
         return acls;
+    }
+
+    /** The ENI with this address on any consumer port, or {@link #NOT_FOUND}: for operators. */
+    public int eniByAddress(final int address)
+    {
+        for (int eni = 0; eni < eniAddress.length; eni++)
+        {
+            if (eniAddress[eni] == address)
+            {
+                return eni;
+            }
+        }
+        return NOT_FOUND;
+    }
+
+    /** Every ENI's id (eni-…), by ENI index: the flow log's interface-id. */
+    public String[] eniIds()
+    {
+        return eniIds.clone();
+    }
+
+    /**
+     * Which ENIs log flows, by ENI index. The array itself, handed to the flow-log aggregator on
+     * the datapath thread when it takes this snapshot; nobody writes it after construction.
+     */
+    boolean[] eniFlowLogged()
+    {
+        return eniFlowLogged;
+    }
+
+    public String eniDescription(final int eni)
+    {
+        return eniDescriptions[eni];
+    }
+
+    public String subnetId(final int subnetIndex)
+    {
+        return subnetIds.get(subnetIndex);
     }
 
     /** Index of the ENI's subnet, for {@link #acls()}. */

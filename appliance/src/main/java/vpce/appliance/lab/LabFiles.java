@@ -253,6 +253,14 @@ public final class LabFiles
             members.add(consumer.clientAddress());
         }
 
+        // Ready to log, off until a reload lists subnets or endpoints (the sink needs a restart).
+        final ObjectNode flowLogs = root.putObject("flowLogs")
+            .put("file", plan.flowLogFile().toString())
+            .put("accountId", "123456789012")
+            .put("aggregationIntervalSeconds", 60);
+        flowLogs.putArray("subnets");
+        flowLogs.putArray("endpoints");
+
         return root;
     }
 

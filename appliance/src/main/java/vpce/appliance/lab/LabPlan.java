@@ -226,6 +226,12 @@ public record LabPlan(
         return stateDirectory().resolve("ready");
     }
 
+    /** VPC Flow Logs of the lab's appliance (off until enabled for a subnet or endpoint). */
+    public Path flowLogFile()
+    {
+        return runDirectory.resolve("flow-logs.log");
+    }
+
     public Path applianceLog()
     {
         return runDirectory.resolve("appliance.log");

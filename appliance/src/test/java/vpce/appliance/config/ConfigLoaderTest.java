@@ -5,9 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,22 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigLoaderTest
 {
-    static String labConfig()
-    {
-        try (InputStream in = ConfigLoaderTest.class.getResourceAsStream("/lab-config.yaml"))
-        {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            throw new java.io.UncheckedIOException(ex);
-        }
-    }
-
     @Test
     void loadsTheLabConfigurationIntoTheTypedModel() throws Exception
     {
-        final ApplianceModel model = ConfigLoader.parse(labConfig(), "lab-config.yaml");
+        final ApplianceModel model = ConfigLoader.parse(TestConfigs.labConfig(), "lab-config.yaml");
         assertEquals("us-east-1", model.region());
         assertEquals(3, model.ports().size());
         assertEquals(ApplianceModel.PortRole.PROVIDER, model.port("prov").role());
@@ -73,7 +58,7 @@ class ConfigLoaderTest
     @MethodSource("badFields")
     void aBadFieldStopsLoadingWithItsPathAndValue(final String good, final String bad, final String expected) throws Exception
     {
-        final String yaml = labConfig();
+        final String yaml = TestConfigs.labConfig();
         final String broken = yaml.replace(good, bad);
         assertTrue(!broken.equals(yaml), "test setup: '" + good + "' not found in the lab config");
         final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(broken, "test.yaml"));
@@ -81,41 +66,10 @@ class ConfigLoaderTest
         assertTrue(ex.getMessage().contains(expected), "message was: " + ex.getMessage());
     }
 
-    /** The AppStream 2.0 streaming-endpoint set-up from the seed document, as configuration. */
-    static final String APPSTREAM_RULES = """
-        networkAcls:
-          - id: acl-0a11ce00000000f1
-            vpc: vpc-0a11ce0000000001
-            entries:
-              - {ruleNumber: 100, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 443, to: 443}}
-              - {ruleNumber: 110, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 1400, to: 1499}}
-              - {ruleNumber: 100, egress: true, protocol: tcp, ruleAction: allow, cidrBlock: 10.0.0.0/16, portRange: {from: 1024, to: 65535}}
-              - {ruleNumber: 120, protocol: icmp, ruleAction: deny, cidrBlock: 0.0.0.0/0, icmpTypeCode: {type: 8, code: -1}}
-        securityGroups:
-          - id: sg-0a11ce00000000e1
-            vpc: vpc-0a11ce0000000001
-            ingress:
-              - {protocol: tcp, fromPort: 443, toPort: 443, cidrIp: 10.0.0.0/16}
-              - {protocol: tcp, fromPort: 1400, toPort: 1499, cidrIp: 10.0.0.0/16}
-              - {protocol: tcp, fromPort: 22, toPort: 22, groupId: sg-0a11ce00000000e2}
-          - id: sg-0a11ce00000000e2
-            vpc: vpc-0a11ce0000000001
-            members: [10.0.1.10]
-        """;
-
-    static String withAppStreamRules(final String labYaml)
-    {
-        return labYaml
-            .replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n")
-            .replace("    subnets:\n      - subnet: subnet-0a11ce00000000a1",
-                "    securityGroups: [sg-0a11ce00000000e1]\n    subnets:\n      - subnet: subnet-0a11ce00000000a1") +
-            APPSTREAM_RULES;
-    }
-
     @Test
     void networkAclsAndSecurityGroupsLoadWithTheDefaultsEveryVpcHas() throws Exception
     {
-        final ApplianceModel model = ConfigLoader.parse(withAppStreamRules(labConfig()), "appstream.yaml");
+        final ApplianceModel model = ConfigLoader.parse(TestConfigs.withAppStreamRules(TestConfigs.labConfig()), "appstream.yaml");
         assertEquals("acl-0a11ce00000000f1", model.subnets().get(0).networkAclId());
         assertEquals("acl-0a11ce0000000001", model.subnets().get(1).networkAclId(), "the VPC's default network ACL");
         final ApplianceModel.NetworkAclSpec defaultAcl = model.networkAcls().stream()
@@ -146,7 +100,7 @@ class ConfigLoaderTest
     @Test
     void anEndpointWithoutGroupsGetsTheDefaultSecurityGroupOfItsVpc() throws Exception
     {
-        final ApplianceModel model = ConfigLoader.parse(labConfig(), "lab.yaml");
+        final ApplianceModel model = ConfigLoader.parse(TestConfigs.labConfig(), "lab.yaml");
         assertEquals(List.of("sg-0a11ce0000000001"), model.endpoints().get(0).securityGroupIds());
         final ApplianceModel.SecurityGroupSpec vpcDefault = model.securityGroups().get(0);
         assertEquals(List.of(Ipv4.parseAddress("10.0.1.20"), Ipv4.parseAddress("10.0.2.4")), vpcDefault.members());
@@ -183,7 +137,7 @@ class ConfigLoaderTest
     @MethodSource("badAccessRules")
     void aBadAccessRuleStopsLoadingWithItsPathAndValue(final String good, final String bad, final String expected)
     {
-        final String yaml = withAppStreamRules(labConfig());
+        final String yaml = TestConfigs.withAppStreamRules(TestConfigs.labConfig());
         final String broken = yaml.replace(good, bad);
         assertTrue(!broken.equals(yaml), "test setup: '" + good + "' not found");
         final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(broken, "test.yaml"));
@@ -191,9 +145,30 @@ class ConfigLoaderTest
     }
 
     @Test
+    void flowLogsAreOffByDefaultAndOnForTheListedSubnetsAndEndpoints() throws Exception
+    {
+        assertEquals(null, ConfigLoader.parse(TestConfigs.labConfig(), "lab.yaml").flowLogs());
+        final String on = TestConfigs.labConfig() +
+            "flowLogs: {file: /tmp/flow.log, aggregationIntervalSeconds: 600, subnets: [subnet-0a11ce00000000b1]}\n";
+        final ApplianceModel.FlowLogsSpec flowLogs = ConfigLoader.parse(on, "on.yaml").flowLogs();
+        assertEquals(600_000_000_000L, flowLogs.aggregationIntervalNs());
+        assertEquals("123456789012", flowLogs.accountId());
+        assertTrue(flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000b1"));
+        assertTrue(!flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000a1"));
+
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(on.replace("600", "300"), "t.yaml"))
+            .getMessage().contains("flowLogs.aggregationIntervalSeconds: '300' must be 60 or 600"));
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(on.replace("00b1]", "00c1]"), "t.yaml"))
+            .getMessage().contains("flowLogs.subnets[0]: 'subnet-0a11ce00000000c1' names no subnet"));
+        assertTrue(assertThrows(ConfigException.class,
+            () -> ConfigLoader.parse(on.replace("{file:", "{accountId: '12345', file:"), "t.yaml"))
+            .getMessage().contains("flowLogs.accountId: '12345' is not a 12-digit AWS account id"));
+    }
+
+    @Test
     void securityGroupsPerEniIsAQuotaWithinTheRangeAwsAllows()
     {
-        final String twoGroups = withAppStreamRules(labConfig())
+        final String twoGroups = TestConfigs.withAppStreamRules(TestConfigs.labConfig())
             .replace("securityGroups: [sg-0a11ce00000000e1]", "securityGroups: [sg-0a11ce00000000e1, sg-0a11ce00000000e2]");
         assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(twoGroups + "limits: {securityGroupsPerEni: 1}\n", "t.yaml"))
             .getMessage().contains("endpoints[0].securityGroups: '[sg-0a11ce00000000e1, sg-0a11ce00000000e2]' has 2 groups; limits.securityGroupsPerEni is 1"));
@@ -204,7 +179,7 @@ class ConfigLoaderTest
     @Test
     void portsMayNameTheirInterfaceAndNamespaceSeparately() throws Exception
     {
-        final String tap = labConfig()
+        final String tap = TestConfigs.labConfig()
             .replace("  - name: az1\n    type: afpacket\n", "  - name: az1\n    type: tap\n    interface: eth0\n    namespace: lab-c1\n")
             .replace("  - name: az2\n    type: afpacket\n", "  - name: az2\n    type: tap\n    interface: eth0\n    namespace: lab-c2\n");
         final ApplianceModel model = ConfigLoader.parse(tap, "tap.yaml");
@@ -233,7 +208,7 @@ class ConfigLoaderTest
     void randomBytesNeverEscapeAsAnythingButConfigException() throws Exception
     {
         final Random random = new Random(42);
-        final String yaml = labConfig();
+        final String yaml = TestConfigs.labConfig();
         for (int i = 0; i < 2000; i++)
         {
             final char[] chars = yaml.toCharArray();

@@ -121,7 +121,8 @@ class DatapathAgentTest
         agent = new DatapathAgent(
             new Port[] {az1, az2, prov}, new boolean[] {true, true, false}, 32,
             snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, names)),
-            new FlowTable(1024, FlowTimeouts.DEFAULT), natPorts, new int[] {PROVIDER}, new DatapathCounters(manager, names), clock);
+            new FlowTable(1024, FlowTimeouts.DEFAULT), natPorts, new int[] {PROVIDER}, null, new DatapathCounters(manager, names),
+            clock, () -> 1_700_000_000_000L);
     }
 
     @Test
@@ -488,6 +489,57 @@ class DatapathAgentTest
         assertEquals(1, az1.sentCount(), "the tracked flow's reply passes");
         assertEquals(1, prov.sentCount(), "the tracked flow's ACK passes, the new SYN does not");
         assertEquals(1, counter("drop.sg_ingress"));
+    }
+
+    @Test
+    void flowLogsRecordAcceptedAndRejectedTrafficOfTheEnisTheyCover(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final ApplianceModel logged = ConfigLoader.parse(
+            labYaml + "flowLogs: {file: " + dir.resolve("flow.log") + ", subnets: [subnet-0a11ce00000000a1]}\n", "logged.yaml");
+        final DatapathSnapshot snapshot = new DatapathSnapshot(logged, List.of("az1", "az2", "prov"));
+        final java.util.concurrent.atomic.AtomicLong epochMs = new java.util.concurrent.atomic.AtomicLong(1_700_000_000_000L);
+        try (vpce.appliance.flowlog.FlowLogs flowLogs = new vpce.appliance.flowlog.FlowLogs(
+            logged.flowLogs().file(), "123456789012", snapshot.eniIds(), 1024, logged.flowLogs().aggregationIntervalNs(),
+            vpce.appliance.flowlog.FlowLogs.DEFAULT_RING_BYTES, 16, 1024, 256, Throwable::printStackTrace))
+        {
+            final MemoryPort a1 = new MemoryPort("az1", AZ1_MAC, 1500, SLOT, 64, 64);
+            final MemoryPort b1 = new MemoryPort("az2", AZ2_MAC, 1500, SLOT, 64, 64);
+            final MemoryPort p1 = new MemoryPort("prov", PROV_MAC, 1500, SLOT, 64, 64);
+            final List<String> names = List.of("az1", "az2", "prov");
+            final CountersManager manager = new CountersManager(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.METADATA_LENGTH)),
+                new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.COUNTER_LENGTH)));
+            final DatapathAgent logging = new DatapathAgent(
+                new Port[] {a1, b1, p1}, new boolean[] {true, true, false}, 32, new DatapathSnapshotHolder(snapshot),
+                new FlowTable(1024, FlowTimeouts.DEFAULT), new NatPortAllocator(1), new int[] {PROVIDER}, flowLogs.aggregator(),
+                new DatapathCounters(manager, names), clock, epochMs::get);
+            logging.doWork();
+            p1.injectFrame(arpReply(TARGET, TARGET_MAC, PROVIDER, PROV_MAC));
+            a1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40030, 80, TcpFlyweight.SYN, 0, false));
+            a1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40030, 80, TcpFlyweight.ACK, 100, false));
+            a1.inject(tcp(AZ1_MAC, CLIENT_MAC, Ipv4.parseAddress("10.0.1.11"), ENI, 40031, 80, TcpFlyweight.SYN, 0, false));
+            // AZ2's subnet is not covered: nothing of it is logged.
+            b1.inject(tcp(AZ2_MAC, CLIENT_MAC, Ipv4.parseAddress("10.0.2.10"), Ipv4.parseAddress("10.0.2.20"), 40032, 80,
+                TcpFlyweight.SYN, 0, false));
+            logging.doWork();
+            clock.update(clock.nanoTime() + logged.flowLogs().aggregationIntervalNs() + 1_000_000);
+            epochMs.addAndGet(61_000);
+            logging.doWork();
+            for (int i = 0; i < 10; i++)
+            {
+                flowLogs.writerAgent().doWork();
+            }
+            flowLogs.writerAgent().onClose();
+
+            final List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("flow.log"));
+            final String eniId = snapshot.eniIds()[0];
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.contains("2 123456789012 " + eniId + " 10.0.1.10 10.0.1.20 40030 80 6 2 180 1700000000 1700000000 ACCEPT OK"),
+                lines.toString());
+            assertTrue(lines.contains("2 123456789012 " + eniId + " 10.0.1.11 10.0.1.20 40031 80 6 1 40 1700000000 1700000000 REJECT OK"),
+                lines.toString());
+        }
     }
 
     private void publish(final String yaml) throws Exception

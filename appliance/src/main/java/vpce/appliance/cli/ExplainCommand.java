@@ -1,0 +1,65 @@
+package vpce.appliance.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import vpce.appliance.config.ApplianceModel;
+import vpce.appliance.config.ConfigException;
+import vpce.appliance.config.ConfigLoader;
+import vpce.appliance.config.Ipv4;
+import vpce.appliance.datapath.DatapathSnapshot;
+import vpce.appliance.explain.ReachabilityExplainer;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(
+    name = "explain",
+    description = "Which network ACL entry and security-group rule decide a consumer's packet to an ENI, both ways.")
+final class ExplainCommand implements Callable<Integer>
+{
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (default: the lab's).")
+    private Path config = LabCommand.DEFAULT_RUN_DIRECTORY.resolve("vpce.yaml");
+
+    @Option(names = "--eni", required = true, paramLabel = "ADDRESS", description = "The ENI's address.")
+    private String eni;
+
+    @Option(names = "--source", required = true, paramLabel = "ADDRESS", description = "The consumer's address.")
+    private String source;
+
+    @Option(names = "--protocol", defaultValue = "tcp", description = "tcp, udp, icmp or a number (default: ${DEFAULT-VALUE}).")
+    private String protocol;
+
+    @Option(names = "--port", defaultValue = "443", description = "Destination port on the ENI, or the ICMP type (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--source-port", defaultValue = "49152",
+        description = "The consumer's port, where the replies go, or the ICMP code (default: ${DEFAULT-VALUE}).")
+    private int sourcePort;
+
+    @Override
+    public Integer call()
+    {
+        final ApplianceModel model;
+        final int eniAddress;
+        final int sourceAddress;
+        final int protocolNumber;
+        try
+        {
+            model = ConfigLoader.load(config);
+            eniAddress = Ipv4.parseAddress(eni);
+            sourceAddress = Ipv4.parseAddress(source);
+            protocolNumber = ReachabilityExplainer.parseProtocol(protocol);
+        }
+        catch (final ConfigException | IllegalArgumentException ex)
+        {
+            System.err.println("vpce: " + ex.getMessage());
+            return 2;
+        }
+        final DatapathSnapshot snapshot = new DatapathSnapshot(
+            model, model.ports().stream().map(ApplianceModel.PortSpec::name).toList());
+        final ReachabilityExplainer.Explanation explanation =
+            ReachabilityExplainer.explain(snapshot, eniAddress, sourceAddress, protocolNumber, sourcePort, port);
+        System.out.println(explanation.text());
+        return explanation.allowed() ? 0 : 1;
+    }
+}

@@ -1,0 +1,126 @@
+package vpce.appliance.explain;
+
+import vpce.acl.CompiledAcls;
+import vpce.acl.Verdict;
+import vpce.appliance.config.Ipv4;
+import vpce.appliance.datapath.DatapathSnapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What AWS's Reachability Analyzer tells for this hop: for a consumer's packet to an ENI, which
+ * network ACL entry and which security-group rule decide it, in both directions, using the very
+ * classifier the datapath uses. Off the packet path; allocates freely.
+ */
+public final class ReachabilityExplainer
+{
+    private static final int PROTOCOL_ICMP = 1;
+    private static final int PROTOCOL_TCP = 6;
+    private static final int PROTOCOL_UDP = 17;
+
+    /**
+     * @param allowed whether a new connection (and its replies) would pass.
+     * @param lines the explanation, one finding a line.
+     */
+    public record Explanation(boolean allowed, List<String> lines)
+    {
+        public String text()
+        {
+            return String.join(System.lineSeparator(), lines);
+        }
+    }
+
+    private ReachabilityExplainer()
+    {
+    }
+
+    /**
+     * @param portOrIcmpType destination port on the ENI (TCP/UDP), or the ICMP type.
+     * @param sourcePortOrIcmpCode the client's port (the replies' destination), or the ICMP code.
+     */
+    public static Explanation explain(
+        final DatapathSnapshot snapshot,
+        final int eniAddress,
+        final int sourceAddress,
+        final int protocol,
+        final int sourcePortOrIcmpCode,
+        final int portOrIcmpType)
+    {
+        final List<String> lines = new ArrayList<>();
+        final int eni = snapshot.eniByAddress(eniAddress);
+        if (eni == DatapathSnapshot.NOT_FOUND)
+        {
+            lines.add(Ipv4.format(eniAddress) + " is not an ENI address of this appliance");
+            return new Explanation(false, lines);
+        }
+        final CompiledAcls acls = snapshot.acls();
+        final int subnet = snapshot.eniSubnetIndex(eni);
+        final boolean ports = protocol == PROTOCOL_TCP || protocol == PROTOCOL_UDP;
+        final int icmpCode = protocol == PROTOCOL_ICMP ? sourcePortOrIcmpCode : 0;
+        lines.add("ENI " + Ipv4.format(eniAddress) + " (" + snapshot.eniDescription(eni) + ", network ACL " +
+            acls.naclId(subnet) + ")");
+
+        final String inbound = ports ?
+            Ipv4.format(sourceAddress) + ":" + sourcePortOrIcmpCode + " -> " + Ipv4.format(eniAddress) + ":" + portOrIcmpType :
+            Ipv4.format(sourceAddress) + " -> " + Ipv4.format(eniAddress);
+        lines.add("inbound  " + inbound + " " + protocolName(protocol) +
+            (protocol == PROTOCOL_ICMP ? " type " + portOrIcmpType + " code " + icmpCode : ""));
+        final int naclIn = acls.naclIngress(subnet, sourceAddress, protocol, portOrIcmpType, icmpCode);
+        lines.add("  network ACL ingress: " + naclText(naclIn));
+        final int sgIn = acls.sgInbound(eni, sourceAddress, protocol, portOrIcmpType, icmpCode);
+        lines.add("  security groups inbound: " + (sgIn == Verdict.DENY ?
+            "no rule allows it (deny)" : "allowed by " + acls.sgRuleId(eni, sgIn) + " of " + acls.sgGroupId(eni, sgIn)));
+
+        boolean allowed = Verdict.allowed(naclIn) && sgIn != Verdict.DENY;
+        if (protocol != PROTOCOL_TCP)
+        {
+            lines.add("  endpoint: interface endpoints carry TCP only: dropped (non_tcp_to_eni)");
+            allowed = false;
+        }
+
+        if (ports)
+        {
+            lines.add("replies  " + Ipv4.format(eniAddress) + ":" + portOrIcmpType + " -> " +
+                Ipv4.format(sourceAddress) + ":" + sourcePortOrIcmpCode + " " + protocolName(protocol));
+            final int naclOut = acls.naclEgress(subnet, sourceAddress, protocol, sourcePortOrIcmpCode, 0);
+            lines.add("  network ACL egress: " + naclText(naclOut) + " (stateless: replies need their own entry)");
+            final int sgOut = acls.sgOutbound(eni, sourceAddress, protocol, sourcePortOrIcmpCode, 0);
+            lines.add("  security groups: replies of an admitted flow pass whatever the outbound rules say (outbound rules: " +
+                (sgOut == Verdict.DENY ? "none would allow it" : acls.sgRuleId(eni, sgOut) + " of " + acls.sgGroupId(eni, sgOut)) + ")");
+            allowed &= Verdict.allowed(naclOut);
+        }
+        lines.add("verdict: " + (allowed ? "reachable" : "not reachable"));
+        return new Explanation(allowed, lines);
+    }
+
+    private static String naclText(final int verdict)
+    {
+        return Verdict.ruleNumber(verdict) == Verdict.IMPLICIT_DENY ?
+            "no entry matches: the final '*' entry denies" :
+            "entry " + Verdict.ruleNumber(verdict) + " " + (Verdict.allowed(verdict) ? "allows" : "denies");
+    }
+
+    public static int parseProtocol(final String text)
+    {
+        return switch (text.trim().toLowerCase(Locale.ROOT))
+        {
+            case "tcp" -> PROTOCOL_TCP;
+            case "udp" -> PROTOCOL_UDP;
+            case "icmp" -> PROTOCOL_ICMP;
+            default -> Integer.parseInt(text.trim());
+        };
+    }
+
+    private static String protocolName(final int protocol)
+    {
+        return switch (protocol)
+        {
+            case PROTOCOL_TCP -> "tcp";
+            case PROTOCOL_UDP -> "udp";
+            case PROTOCOL_ICMP -> "icmp";
+            default -> "protocol " + protocol;
+        };
+    }
+}
