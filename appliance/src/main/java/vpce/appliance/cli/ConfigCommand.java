@@ -33,7 +33,8 @@ final class ConfigCommand implements Callable<Integer>
         model.ports().forEach(p -> System.out.println("  port " + p.name() + " " + p.type().name().toLowerCase() +
             " " + p.role().name().toLowerCase() + (p.availabilityZone() == null ? " " + p.addresses() : " " + p.availabilityZone())));
         model.endpoints().forEach(e -> e.enis().forEach(eni -> System.out.println("  endpoint " + e.id() + " " +
-            e.serviceName() + " ENI " + Ipv4.format(eni.address()) + " " + eni.availabilityZone() + " on " + eni.portName())));
+            e.serviceName() + " ENI " + eni.id(e.id()) + " " + Ipv4.format(eni.address()) + " " + eni.availabilityZone() +
+            " on " + eni.portName() + " groups " + e.securityGroupIds())));
         return 0;
     }
 }

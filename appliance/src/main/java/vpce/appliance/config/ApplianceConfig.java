@@ -24,7 +24,8 @@ public record ApplianceConfig(
     FlowLogs flowLogs)
 {
     /**
-     * VPC Flow Logs, off by default: records for the ENIs of the listed subnets and endpoints,
+     * VPC Flow Logs, off by default: records for the listed ENIs (eni-… ids, as `vpce
+     * check-config` prints them) and for the ENIs of the listed subnets and endpoints,
      * aggregated over 60 or 600 seconds, appended to a file. The lists change with a reload; the
      * file, account and interval with a restart.
      */
@@ -33,7 +34,8 @@ public record ApplianceConfig(
         String accountId,
         Integer aggregationIntervalSeconds,
         List<String> subnets,
-        List<String> endpoints)
+        List<String> endpoints,
+        List<String> networkInterfaces)
     {
     }
 

@@ -27,11 +27,12 @@ public record ApplianceModel(
         String accountId,
         long aggregationIntervalNs,
         List<String> subnetIds,
-        List<String> endpointIds)
+        List<String> endpointIds,
+        List<String> networkInterfaceIds)
     {
-        public boolean covers(final String endpointId, final String subnetId)
+        public boolean covers(final String endpointId, final String subnetId, final String eniId)
         {
-            return endpointIds.contains(endpointId) || subnetIds.contains(subnetId);
+            return endpointIds.contains(endpointId) || subnetIds.contains(subnetId) || networkInterfaceIds.contains(eniId);
         }
     }
 

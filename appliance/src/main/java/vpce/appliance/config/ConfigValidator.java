@@ -479,8 +479,17 @@ final class ConfigValidator
                 throw bad("flowLogs.endpoints[" + i + "]", id, "names no endpoint in endpoints");
             }
         }
+        final List<String> eniIds = orEmpty(flowLogs.networkInterfaces());
+        for (int i = 0; i < eniIds.size(); i++)
+        {
+            final String id = eniIds.get(i);
+            if (endpoints.stream().noneMatch(e -> e.enis().stream().anyMatch(n -> n.id(e.id()).equals(id))))
+            {
+                throw bad("flowLogs.networkInterfaces[" + i + "]", id, "names no ENI of the endpoints (see vpce check-config)");
+            }
+        }
         return new ApplianceModel.FlowLogsSpec(Path.of(file), accountId, seconds * 1_000_000_000L,
-            List.copyOf(subnetIds), List.copyOf(endpointIds));
+            List.copyOf(subnetIds), List.copyOf(endpointIds), List.copyOf(eniIds));
     }
 
     /** AWS reserves the network address, +1 (router), +2 (DNS), +3 (future use) and the broadcast address. */

@@ -80,7 +80,7 @@ public final class DatapathSnapshot
                 eniSubnetIndex[eni] = subnetIds.indexOf(spec.subnetId());
                 eniDescriptions[eni] = endpoint.id() + " " + spec.availabilityZone() + " " + spec.subnetId();
                 eniIds[eni] = spec.id(endpoint.id());
-                eniFlowLogged[eni] = model.flowLogs() != null && model.flowLogs().covers(endpoint.id(), spec.subnetId());
+                eniFlowLogged[eni] = model.flowLogs() != null && model.flowLogs().covers(endpoint.id(), spec.subnetId(), eniIds[eni]);
                 groupsOfEni.add(endpoint.securityGroupIds());
                 eniByPortAndAddress.put(key(portIndex, spec.address()), eni);
                 eni++;

@@ -59,8 +59,8 @@ public final class ReachabilityExplainer
         final int subnet = snapshot.eniSubnetIndex(eni);
         final boolean ports = protocol == PROTOCOL_TCP || protocol == PROTOCOL_UDP;
         final int icmpCode = protocol == PROTOCOL_ICMP ? sourcePortOrIcmpCode : 0;
-        lines.add("ENI " + Ipv4.format(eniAddress) + " (" + snapshot.eniDescription(eni) + ", network ACL " +
-            acls.naclId(subnet) + ")");
+        lines.add("ENI " + snapshot.eniIds()[eni] + " " + Ipv4.format(eniAddress) + " (" + snapshot.eniDescription(eni) +
+            ", network ACL " + acls.naclId(subnet) + ")");
 
         final String inbound = ports ?
             Ipv4.format(sourceAddress) + ":" + sourcePortOrIcmpCode + " -> " + Ipv4.format(eniAddress) + ":" + portOrIcmpType :

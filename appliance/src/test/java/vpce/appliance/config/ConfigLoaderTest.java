@@ -153,8 +153,17 @@ class ConfigLoaderTest
         final ApplianceModel.FlowLogsSpec flowLogs = ConfigLoader.parse(on, "on.yaml").flowLogs();
         assertEquals(600_000_000_000L, flowLogs.aggregationIntervalNs());
         assertEquals("123456789012", flowLogs.accountId());
-        assertTrue(flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000b1"));
-        assertTrue(!flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000a1"));
+
+        assertTrue(flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000b1", "eni-x"));
+        assertTrue(!flowLogs.covers("vpce-0a11ce0000000001", "subnet-0a11ce00000000a1", "eni-x"));
+        final ApplianceModel model = ConfigLoader.parse(on, "on.yaml");
+        final String eniId = model.endpoints().get(0).enis().get(0).id("vpce-0a11ce0000000001");
+        assertTrue(eniId.matches("eni-[0-9a-f]{17}"), eniId);
+        assertTrue(ConfigLoader.parse(on.replace("subnets: [subnet-0a11ce00000000b1]", "networkInterfaces: [" + eniId + "]"), "t.yaml")
+            .flowLogs().covers("vpce-other", "subnet-other", eniId));
+        assertTrue(assertThrows(ConfigException.class,
+            () -> ConfigLoader.parse(on.replace("subnets: [subnet-0a11ce00000000b1]", "networkInterfaces: [eni-00000000000000000]"), "t.yaml"))
+            .getMessage().contains("flowLogs.networkInterfaces[0]: 'eni-00000000000000000' names no ENI"));
 
         assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(on.replace("600", "300"), "t.yaml"))
             .getMessage().contains("flowLogs.aggregationIntervalSeconds: '300' must be 60 or 600"));
