@@ -22,6 +22,7 @@ import vpce.appliance.datapath.DatapathAgent;
 import vpce.appliance.datapath.DatapathCounters;
 import vpce.appliance.datapath.DatapathSnapshot;
 import vpce.appliance.datapath.DatapathSnapshotHolder;
+import vpce.appliance.explain.ReachabilityExplainer;
 import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.flowlog.FlowLogWriterAgent;
 import vpce.appliance.flowlog.FlowLogs;
@@ -34,6 +35,8 @@ import vpce.appliance.stats.CountersFile;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.FlowTimeouts;
 import vpce.flowtable.NatPortAllocator;
+import vpce.mgmt.JsonQuery;
+import vpce.mgmt.ManagementServer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +44,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running appliance: owns the ports, the counters file, the flow table and the datapath
@@ -66,6 +70,7 @@ public final class Appliance implements AutoCloseable
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
+    private ManagementServer managementServer;
     private FlowLogs flowLogs;
     private AgentRunner flowLogRunner;
 
@@ -166,6 +171,18 @@ public final class Appliance implements AutoCloseable
                     eni.availabilityZone(), eni.portName());
             }
         }
+        if (model.managementApi() != null)
+        {
+            try
+            {
+                managementServer = ManagementServer.start(model.managementApi(), Map.of("/v1/explain", this::explain));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted starting the management API", ex);
+            }
+        }
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
     }
@@ -206,10 +223,11 @@ public final class Appliance implements AutoCloseable
     {
         if (!next.ports().equals(current.ports()) || !next.datapath().equals(current.datapath()) ||
             !next.stateDirectory().equals(current.stateDirectory()) || !next.region().equals(current.region()) ||
-            !sameFlowLogSink(next.flowLogs(), current.flowLogs()))
+            !sameFlowLogSink(next.flowLogs(), current.flowLogs()) ||
+            !java.util.Objects.equals(next.managementApi(), current.managementApi()))
         {
-            return "ports, datapath settings, stateDirectory, region and the flow log file, account and interval " +
-                "change only with a restart";
+            return "ports, datapath settings, stateDirectory, region, the management API listener and the flow log " +
+                "file, account and interval change only with a restart";
         }
         final DatapathSnapshot snapshot;
         try
@@ -230,6 +248,39 @@ public final class Appliance implements AutoCloseable
         LOG.info("configuration reloaded: {} endpoints, {} network ACLs, {} security groups",
             next.endpoints().size(), next.networkAcls().size(), next.securityGroups().size());
         return null;
+    }
+
+    /** GET /v1/explain?eni=&source=&port=[&protocol=tcp][&sourcePort=49152]: on the current snapshot. */
+    private Object explain(final Map<String, String> parameters) throws JsonQuery.BadRequestException
+    {
+        try
+        {
+            final int eni = Ipv4.parseAddress(requiredParameter(parameters, "eni"));
+            final int source = Ipv4.parseAddress(requiredParameter(parameters, "source"));
+            final int protocol = ReachabilityExplainer.parseProtocol(parameters.getOrDefault("protocol", "tcp"));
+            final int port = Integer.parseInt(requiredParameter(parameters, "port"));
+            final int sourcePort = Integer.parseInt(parameters.getOrDefault("sourcePort", "49152"));
+            if (protocol < 0 || protocol > 255 || port < 0 || port > 65535 || sourcePort < 0 || sourcePort > 65535)
+            {
+                throw new JsonQuery.BadRequestException("protocol 0-255, port and sourcePort 0-65535");
+            }
+            return ReachabilityExplainer.explain(snapshots.acquire(), eni, source, protocol, sourcePort, port);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new JsonQuery.BadRequestException(ex.getMessage());
+        }
+    }
+
+    private static String requiredParameter(final Map<String, String> parameters, final String name)
+        throws JsonQuery.BadRequestException
+    {
+        final String value = parameters.get(name);
+        if (value == null || value.isBlank())
+        {
+            throw new JsonQuery.BadRequestException(name + " is required");
+        }
+        return value;
     }
 
     private static boolean sameFlowLogSink(final ApplianceModel.FlowLogsSpec a, final ApplianceModel.FlowLogsSpec b)
@@ -286,6 +337,7 @@ public final class Appliance implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(managementServer);
         // The datapath hands its open flow-log window to the writer as it closes; then the writer
         // drains, forces and closes the file.
         CloseHelper.quietClose(runner);

@@ -21,8 +21,14 @@ public record ApplianceConfig(
     List<NetworkAcl> networkAcls,
     List<SecurityGroup> securityGroups,
     Limits limits,
-    FlowLogs flowLogs)
+    FlowLogs flowLogs,
+    ManagementApi managementApi)
 {
+    /** The management API's HTTP listener, "address:port"; off when absent. */
+    public record ManagementApi(String listen)
+    {
+    }
+
     /**
      * VPC Flow Logs, off by default: records for the listed ENIs (eni-… ids, as `vpce
      * check-config` prints them) and for the ENIs of the listed subnets and endpoints,

@@ -19,7 +19,8 @@ public record ApplianceModel(
     List<NetworkAclSpec> networkAcls,
     List<SecurityGroupSpec> securityGroups,
     int securityGroupsPerEni,
-    FlowLogsSpec flowLogs)
+    FlowLogsSpec flowLogs,
+    java.net.InetSocketAddress managementApi)
 {
     /** null in the model when flow logs are off. ENIs log when their subnet or endpoint is listed. */
     public record FlowLogsSpec(

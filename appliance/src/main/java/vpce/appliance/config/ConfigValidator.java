@@ -78,7 +78,7 @@ final class ConfigValidator
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
-            flowLogs(config.flowLogs(), subnets, endpoints));
+            flowLogs(config.flowLogs(), subnets, endpoints), managementApi(config.managementApi()));
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
@@ -440,6 +440,22 @@ final class ConfigValidator
                 endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis), endpoint.securityGroupIds()));
         }
         return List.copyOf(specs);
+    }
+
+    private static java.net.InetSocketAddress managementApi(final ApplianceConfig.ManagementApi api) throws ConfigException
+    {
+        if (api == null)
+        {
+            return null;
+        }
+        final String listen = required(api.listen(), "managementApi.listen");
+        final int colon = listen.lastIndexOf(':');
+        if (colon <= 0 || !listen.substring(colon + 1).matches("\\d{1,5}") || Integer.parseInt(listen.substring(colon + 1)) > 65535)
+        {
+            throw bad("managementApi.listen", listen, "is not address:port");
+        }
+        return new java.net.InetSocketAddress(
+            Ipv4.format(address(listen.substring(0, colon), "managementApi.listen")), Integer.parseInt(listen.substring(colon + 1)));
     }
 
     private static ApplianceModel.FlowLogsSpec flowLogs(

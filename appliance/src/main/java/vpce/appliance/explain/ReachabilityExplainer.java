@@ -22,10 +22,29 @@ public final class ReachabilityExplainer
 
     /**
      * @param allowed whether a new connection (and its replies) would pass.
-     * @param lines the explanation, one finding a line.
+     * @param eniId the ENI, null when the address is none.
+     * @param networkAclId the network ACL of the ENI's subnet.
+     * @param ingressEntry the deciding inbound entry's number (0: the final '*' entry).
+     * @param ingressAllowed what it decides.
+     * @param securityGroupRuleId the inbound rule that allows the connection, null when none does.
+     * @param securityGroupId that rule's group.
+     * @param egressEntry the deciding outbound entry for the replies (0: '*'; -1: not applicable).
+     * @param egressAllowed what it decides.
+     * @param lines the explanation for people, one finding a line.
      */
-    public record Explanation(boolean allowed, List<String> lines)
+    public record Explanation(
+        boolean allowed,
+        String eniId,
+        String networkAclId,
+        int ingressEntry,
+        boolean ingressAllowed,
+        String securityGroupRuleId,
+        String securityGroupId,
+        int egressEntry,
+        boolean egressAllowed,
+        List<String> lines)
     {
+        @com.fasterxml.jackson.annotation.JsonIgnore
         public String text()
         {
             return String.join(System.lineSeparator(), lines);
@@ -53,7 +72,7 @@ public final class ReachabilityExplainer
         if (eni == DatapathSnapshot.NOT_FOUND)
         {
             lines.add(Ipv4.format(eniAddress) + " is not an ENI address of this appliance");
-            return new Explanation(false, lines);
+            return new Explanation(false, null, null, 0, false, null, null, -1, false, lines);
         }
         final CompiledAcls acls = snapshot.acls();
         final int subnet = snapshot.eniSubnetIndex(eni);
@@ -80,6 +99,8 @@ public final class ReachabilityExplainer
             allowed = false;
         }
 
+        int egressEntry = -1;
+        boolean egressAllowed = false;
         if (ports)
         {
             lines.add("replies  " + Ipv4.format(eniAddress) + ":" + portOrIcmpType + " -> " +
@@ -90,9 +111,14 @@ public final class ReachabilityExplainer
             lines.add("  security groups: replies of an admitted flow pass whatever the outbound rules say (outbound rules: " +
                 (sgOut == Verdict.DENY ? "none would allow it" : acls.sgRuleId(eni, sgOut) + " of " + acls.sgGroupId(eni, sgOut)) + ")");
             allowed &= Verdict.allowed(naclOut);
+            egressEntry = Verdict.ruleNumber(naclOut);
+            egressAllowed = Verdict.allowed(naclOut);
         }
         lines.add("verdict: " + (allowed ? "reachable" : "not reachable"));
-        return new Explanation(allowed, lines);
+        return new Explanation(allowed, snapshot.eniIds()[eni], acls.naclId(subnet),
+            Verdict.ruleNumber(naclIn), Verdict.allowed(naclIn),
+            sgIn == Verdict.DENY ? null : acls.sgRuleId(eni, sgIn), sgIn == Verdict.DENY ? null : acls.sgGroupId(eni, sgIn),
+            egressEntry, egressAllowed, List.copyOf(lines));
     }
 
     private static String naclText(final int verdict)

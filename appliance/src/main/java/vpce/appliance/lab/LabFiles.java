@@ -54,6 +54,9 @@ import java.util.List;
  *   <tr><td>endpoint.id</td><td>string</td><td>endpoint id</td></tr>
  *   <tr><td>endpoint.serviceName</td><td>string</td><td>endpoint service name</td></tr>
  *   <tr><td>endpoint.vpcId</td><td>string</td><td>VPC id</td></tr>
+ *   <tr><td>managementApi.namespace</td><td>string|null</td><td>where the API listens ({@code <name>-app});
+ *       null in kernel mode</td></tr>
+ *   <tr><td>managementApi.url</td><td>string|null</td><td>its base URL inside that namespace</td></tr>
  * </table>
  */
 public final class LabFiles
@@ -67,6 +70,9 @@ public final class LabFiles
 
     /** Datapath batch size written into the lab's appliance configuration. */
     public static final int BATCH_SIZE = 64;
+
+    /** The management API of the lab's appliance, inside its namespace. */
+    public static final String MANAGEMENT_API_LISTEN = "127.0.0.1:8787";
 
     /** Idle strategy written into the lab's appliance configuration. */
     public static final String IDLE_STRATEGY = "poll";
@@ -147,6 +153,16 @@ public final class LabFiles
             .put("id", plan.endpoint().id())
             .put("serviceName", plan.endpoint().serviceName())
             .put("vpcId", plan.endpoint().vpcId());
+
+        final ObjectNode api = root.putObject("managementApi");
+        if (LabMode.APPLIANCE == mode)
+        {
+            api.put("namespace", plan.appNamespace()).put("url", "http://" + MANAGEMENT_API_LISTEN);
+        }
+        else
+        {
+            api.putNull("namespace").putNull("url");
+        }
 
         return root;
     }
@@ -252,6 +268,9 @@ public final class LabFiles
         {
             members.add(consumer.clientAddress());
         }
+
+        // On the appliance namespace's loopback: reachable with ip netns exec, from nowhere else.
+        root.putObject("managementApi").put("listen", MANAGEMENT_API_LISTEN);
 
         // Ready to log, off until a reload lists subnets or endpoints (the sink needs a restart).
         final ObjectNode flowLogs = root.putObject("flowLogs")

@@ -50,7 +50,7 @@ class LabFilesTest
     {
         final JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(LabFiles.applianceConfigYaml(plan));
         assertEquals(
-            List.of("region", "stateDirectory", "datapath", "ports", "vpcs", "subnets", "services", "endpoints", "securityGroups", "flowLogs"),
+            List.of("region", "stateDirectory", "datapath", "ports", "vpcs", "subnets", "services", "endpoints", "securityGroups", "managementApi", "flowLogs"),
             names(yaml));
         assertEquals("/run/vpce-lab/state", yaml.get("stateDirectory").asText());
         assertEquals(64, yaml.get("datapath").get("batchSize").asInt());

@@ -149,6 +149,31 @@ class AccessRulesSystemTest
         }
     }
 
+    @Test
+    void explainOverTheManagementApiNamesTheDecidingRules() throws Exception
+    {
+        final com.fasterxml.jackson.databind.JsonNode reachable = explain(1450);
+        assertTrue(reachable.get("allowed").asBoolean(), reachable.toString());
+        assertEquals(ACL, reachable.get("networkAclId").asText());
+        assertEquals(110, reachable.get("ingressEntry").asInt());
+        assertEquals(GROUP, reachable.get("securityGroupId").asText());
+        assertEquals(100, reachable.get("egressEntry").asInt());
+
+        final com.fasterxml.jackson.databind.JsonNode refused = explain(1500);
+        assertTrue(!refused.get("allowed").asBoolean(), refused.toString());
+        assertEquals(120, refused.get("ingressEntry").asInt(), "the network ACL lets 1500 in");
+        assertTrue(refused.get("securityGroupRuleId").isNull(), "no group rule allows 1500: " + refused);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode explain(final int port) throws Exception
+    {
+        final ExecResult result = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+            "http://127.0.0.1:8787/v1/explain?eni=" + consumer.eniAddress() + "&source=" + consumer.clientAddress() +
+            "&port=" + port + "&sourcePort=50000");
+        assertEquals(0, result.exitCode(), result.describe());
+        return new ObjectMapper().readTree(result.stdout());
+    }
+
     /** A TCP connection attempt from the client, bounded to 3 s (bash's /dev/tcp). */
     private ExecResult connect(final int port)
     {

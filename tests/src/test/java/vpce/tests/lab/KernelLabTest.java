@@ -84,7 +84,8 @@ class KernelLabTest
     {
         final JsonNode json = new ObjectMapper().readTree(plan.labFile().toFile());
         assertEquals(
-            List.of("name", "mode", "runDirectory", "configFile", "region", "appliance", "consumers", "service", "endpoint"),
+            List.of("name", "mode", "runDirectory", "configFile", "region", "appliance", "consumers", "service", "endpoint",
+                "managementApi"),
             fieldNames(json));
         assertEquals(plan.name(), json.get("name").asText());
         assertEquals("kernel", json.get("mode").asText());
