@@ -207,7 +207,16 @@ public final class Appliance implements AutoCloseable
             reloadFailures.incrementRelease();
             return ex.getMessage();
         }
-        final String refused = reload(next);
+        String refused;
+        try
+        {
+            refused = reload(next);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("reload failed", ex);
+            refused = "reload failed: " + ex;
+        }
         if (refused == null)
         {
             reloads.incrementRelease();

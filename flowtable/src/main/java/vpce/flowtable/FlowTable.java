@@ -22,15 +22,18 @@ import java.util.Objects;
  * <h2>Memory</h2>
  * Everything is allocated in the constructor; no operation allocates, boxes or captures.
  * <ul>
- *     <li>Records: {@link #RECORD_LENGTH} (88) bytes each, {@code capacity} of them. Layout below.</li>
- *     <li>Buckets: an open-addressing table of {@link #BUCKET_LENGTH} (8) byte entries, count the power of two
- *     {@code >= 4 * capacity}, so the two keys per flow never fill more than half of it. An entry packs a 32-bit
- *     hash tag (high half) and {@code (flowId << 1 | direction) + 1} (low half); 0 is empty. Collisions are
- *     resolved by linear probing, deletion by backward shift (no tombstones, so probe lengths do not degrade
- *     with churn). A tag match is confirmed by comparing the full key in the record.</li>
+ *     <li>Records: {@link #RECORD_LENGTH} (96) bytes each, {@code capacity} of them. Layout below.</li>
+ *     <li>Buckets: an open-addressing table of {@link #BUCKET_LENGTH} (8) byte entries, exactly
+ *     {@link #BUCKETS_PER_FLOW} (4) per flow, so the two keys per flow never fill more than half of it. An entry
+ *     packs a 32-bit hash tag (high half) and {@code (flowId << 1 | direction) + 1} (low half); 0 is empty. The
+ *     home bucket is {@code (tag * bucketCount) >>> 32} (Lemire's multiply-shift range reduction) rather than a
+ *     mask, so the count need not be a power of two and memory does not jump by up to 2x at capacities just
+ *     above one. Collisions are resolved by linear probing, deletion by backward shift (no tombstones, so probe
+ *     lengths do not degrade with churn). A tag match is confirmed by comparing the full key in the record.</li>
  * </ul>
- * For a power-of-two capacity that is 88 + 4 * 8 = 120 bytes per flow; for 1,000,000 flows, 88 MB of records plus
- * 4,194,304 buckets (32 MiB), 121.6 bytes per flow.
+ * That is 96 + 4 * 8 = <b>128 bytes per flow at any capacity</b> (both directions' keys included): 1,000,000 flows
+ * take 96 MB of records and 32 MB of buckets. The embryonic list links cost 8 of the 96 bytes; without them the
+ * record would be 88 bytes, but 88 + 32 = 120 would buy nothing, as records stay 8-byte aligned either way.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -51,11 +54,28 @@ import java.util.Objects;
  *  |                       reverseBytes   (8 bytes)               | 72
  *  |                       consumerPortIndex                      | 80
  *  |                       nextFree (free-list link)              | 84
+ *  |                       embryonicPrev (embryonic list link)    | 88
+ *  |                       embryonicNext (embryonic list link)    | 92
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  * Both keys and the protocol sit in the first 28 bytes so a lookup reads one contiguous span. The forward key
  * fields are at {@code base + 0} and the reverse key fields at {@code base + 8} (addresses) and {@code base + 4}
  * (ports), which is how one probe loop serves both directions.
+ *
+ * <h2>SYN floods</h2>
+ * A flow is <em>embryonic</em> while it is a TCP flow in {@link TcpState#SYN_SENT} or
+ * {@link TcpState#SYN_RECEIVED}: one SYN from anyone creates one, so a flood of spoofed SYNs could otherwise fill
+ * the table and lock out new connections for {@code embryonicNs}. Embryonic flows are kept in an intrusive doubly
+ * linked list in the order they became embryonic (oldest at the head), through the two link fields of the record,
+ * so each insertion, transition out and eviction is O(1). {@link #create(int, int, int, int, int, int, int, int,
+ * int, long, FlowExpiryHandler)} needs room when the table is full, or when the new flow is TCP and
+ * {@link #embryonicLimit()} flows are already embryonic (default a quarter of the capacity,
+ * {@link #defaultEmbryonicLimit(int)}); it then evicts the oldest embryonic flow, telling the handler first so the
+ * caller can release its NAT port. A create never evicts a flow that has completed its handshake, is closing, or
+ * is not TCP: established connections survive any flood, and a legitimate handshake survives while it is younger
+ * than the newest {@code embryonicLimit} flood SYNs (at 1M SYN/s and a limit of 250,000, 250 ms). A forward SYN
+ * that reopens a TIME_WAIT or CLOSED flow makes it embryonic again without a create, so the count can exceed the
+ * limit by such reopens; creates never let it grow further and evict those flows first once they are the oldest.
  *
  * <h2>Threads and memory ordering</h2>
  * One writer thread (the datapath worker that owns the table) calls every method except those listed next, and
@@ -66,7 +86,8 @@ import java.util.Objects;
  *     <li>{@code create}/{@code remove}/{@code expire}/{@code removeByEndpoint} release-store {@code size} &harr;
  *     {@link #size()} reads it with acquire (volatile) semantics;</li>
  *     <li>the same pairing for {@link #createdCount()}, {@link #removedCount()}, {@link #expiredCount()},
- *     {@link #tableFullCount()}, {@link #duplicateCount()} and {@link #invalidArgumentCount()}.</li>
+ *     {@link #tableFullCount()}, {@link #duplicateCount()}, {@link #invalidArgumentCount()},
+ *     {@link #embryonicCount()} and {@link #embryonicEvictedCount()}.</li>
  * </ul>
  * A reader sees each counter move forward in the writer's order; it must not read records, whose plain stores
  * are not published.
@@ -84,7 +105,9 @@ public final class FlowTable
     public static final int NOT_FOUND = -1;
 
     /**
-     * {@link #create} result when every record is in use.
+     * {@link #create} result when there is no room and nothing may be evicted: every record is in use, or the new
+     * flow is TCP and {@link #embryonicLimit()} flows are embryonic, and either no flow is embryonic or the caller
+     * gave no eviction handler.
      */
     public static final int TABLE_FULL = -2;
 
@@ -99,12 +122,18 @@ public final class FlowTable
     public static final int INVALID_ARGUMENT = -4;
 
     /**
-     * Largest capacity; keeps records (88 * 2^24 bytes) and buckets (2^26 * 8 bytes) within one int-indexed buffer.
+     * Largest capacity; keeps records (96 * 2^24 bytes) and buckets (2^26 * 8 bytes) within one int-indexed buffer.
      */
     public static final int MAX_CAPACITY = 1 << 24;
 
-    public static final int RECORD_LENGTH = 88;
+    public static final int RECORD_LENGTH = 96;
     public static final int BUCKET_LENGTH = 8;
+
+    /**
+     * Buckets per flow: two keys per flow at a load factor of at most 0.5, where linear probing averages 1.5
+     * probes for a hit and 2.5 for a miss (Knuth vol. 3, 6.4).
+     */
+    public static final int BUCKETS_PER_FLOW = 4;
 
     static final int FORWARD = 0;
     static final int REVERSE = 1;
@@ -129,6 +158,8 @@ public final class FlowTable
     static final int REVERSE_BYTES_OFFSET = 72;
     static final int CONSUMER_PORT_INDEX_OFFSET = 80;
     static final int NEXT_FREE_OFFSET = 84;
+    static final int EMBRYONIC_PREV_OFFSET = 88;
+    static final int EMBRYONIC_NEXT_OFFSET = 92;
 
     private static final int FLAG_IN_USE = 0x01;
     private static final int FLAG_FIN_FORWARD = 0x02;
@@ -145,14 +176,15 @@ public final class FlowTable
     private static final int TABLE_FULL_COUNTER_OFFSET = 32;
     private static final int DUPLICATE_COUNTER_OFFSET = 40;
     private static final int INVALID_ARGUMENT_COUNTER_OFFSET = 48;
-    private static final int COUNTERS_LENGTH = 64;
+    private static final int EMBRYONIC_COUNTER_OFFSET = 56;
+    private static final int EMBRYONIC_EVICTED_COUNTER_OFFSET = 64;
+    private static final int COUNTERS_LENGTH = 128;
 
     private static final long TCP_TIMEOUT_UNUSED = Long.MAX_VALUE;
 
     private final int capacity;
+    private final int embryonicLimit;
     private final int bucketCount;
-    private final int bucketMask;
-    private final int bucketShift;
     private final long hashSeed;
     private final FlowTimeouts timeouts;
     private final long[] tcpTimeoutNsByState = new long[TcpState.STATE_COUNT];
@@ -165,9 +197,12 @@ public final class FlowTable
     private int freeHead = NO_RECORD;
     private int highWaterMark;
     private int expiryCursor;
+    private int embryonicHead = NO_RECORD;
+    private int embryonicTail = NO_RECORD;
 
     /**
-     * Table with a hash seed drawn from {@link SecureRandom}, so remote peers cannot choose 5-tuples that collide.
+     * Table with a hash seed drawn from {@link SecureRandom}, so remote peers cannot choose 5-tuples that collide,
+     * and the {@link #defaultEmbryonicLimit(int) default embryonic limit}.
      *
      * @param capacity maximum number of live flows, 1..{@link #MAX_CAPACITY}.
      * @param timeouts idle timeouts per state.
@@ -178,7 +213,8 @@ public final class FlowTable
     }
 
     /**
-     * Table with a given hash seed, for reproducible tests and benchmarks.
+     * Table with a given hash seed, for reproducible tests and benchmarks, and the
+     * {@link #defaultEmbryonicLimit(int) default embryonic limit}.
      *
      * @param capacity maximum number of live flows, 1..{@link #MAX_CAPACITY}.
      * @param timeouts idle timeouts per state.
@@ -186,17 +222,33 @@ public final class FlowTable
      */
     public FlowTable(final int capacity, final FlowTimeouts timeouts, final long hashSeed)
     {
+        this(capacity, timeouts, hashSeed, defaultEmbryonicLimit(capacity));
+    }
+
+    /**
+     * Table with a given hash seed and embryonic limit.
+     *
+     * @param capacity       maximum number of live flows, 1..{@link #MAX_CAPACITY}.
+     * @param timeouts       idle timeouts per state.
+     * @param hashSeed       mixed into every key hash.
+     * @param embryonicLimit most flows a create lets be embryonic (SYN_SENT or SYN_RECEIVED), 1..capacity.
+     */
+    public FlowTable(final int capacity, final FlowTimeouts timeouts, final long hashSeed, final int embryonicLimit)
+    {
         if (capacity < 1 || capacity > MAX_CAPACITY)
         {
             throw new IllegalArgumentException("capacity=" + capacity + " must be in 1.." + MAX_CAPACITY);
         }
+        if (embryonicLimit < 1 || embryonicLimit > capacity)
+        {
+            throw new IllegalArgumentException("embryonicLimit=" + embryonicLimit + " must be in 1.." + capacity);
+        }
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
 
         this.capacity = capacity;
+        this.embryonicLimit = embryonicLimit;
         this.hashSeed = hashSeed;
-        bucketCount = BitUtil.findNextPositivePowerOfTwo(capacity * 4);
-        bucketMask = bucketCount - 1;
-        bucketShift = Integer.SIZE - Integer.numberOfTrailingZeros(bucketCount);
+        bucketCount = capacity * BUCKETS_PER_FLOW;
 
         for (int state = 0; state < TcpState.STATE_COUNT; state++)
         {
@@ -247,9 +299,10 @@ public final class FlowTable
     }
 
     /**
-     * Create a flow. A TCP flow starts in {@link TcpState#SYN_SENT} (the datapath creates TCP flows only on a
-     * consumer SYN); any other protocol has state {@link TcpState#NONE}. Counters start at zero, so the caller
-     * then reports the first packet with {@link #onForwardPacket}. The opaque fields start at zero.
+     * Create a flow without evicting: as {@link #create(int, int, int, int, int, int, int, int, int, long,
+     * FlowExpiryHandler)} with no handler, so when there is no room (table full, or a TCP flow at the embryonic
+     * limit) it returns {@link #TABLE_FULL}. Nobody could release an evicted flow's NAT port, so this form never
+     * evicts; a datapath that allocates NAT ports should use the form with a handler.
      *
      * @return the new flow id (&ge; 0), or {@link #DUPLICATE} if either key is in use, {@link #TABLE_FULL}, or
      * {@link #INVALID_ARGUMENT}; the table is unchanged on any negative result.
@@ -266,6 +319,40 @@ public final class FlowTable
         final int protocol,
         final long nowNs)
     {
+        return create(clientIp, clientPort, eniIp, eniPort, targetIp, targetPort, natIp, natPort, protocol, nowNs,
+            null);
+    }
+
+    /**
+     * Create a flow. A TCP flow starts in {@link TcpState#SYN_SENT} (the datapath creates TCP flows only on a
+     * consumer SYN) and joins the embryonic list as its newest member; any other protocol has state
+     * {@link TcpState#NONE}. Counters start at zero, so the caller then reports the first packet with
+     * {@link #onForwardPacket}. The opaque fields start at zero.
+     * <p>
+     * The new flow needs room when every record is in use, or when it is TCP and {@link #embryonicLimit()} flows
+     * are already embryonic. Then the oldest embryonic flow is evicted: {@code evictionHandler} is told (the record
+     * still live, so it can release the NAT port; the same contract as for {@link #expire}), the flow is removed
+     * and counted in {@link #embryonicEvictedCount()}. At most one flow is evicted per call, and only an embryonic
+     * one. Pass the same handler field every time so the call stays allocation-free.
+     *
+     * @param evictionHandler told about an evicted flow before it is removed; {@code null} never evicts.
+     * @return the new flow id (&ge; 0), or {@link #DUPLICATE} if either key is in use, {@link #TABLE_FULL} if
+     * there is no room and no embryonic flow (or no handler), or {@link #INVALID_ARGUMENT}; the table is unchanged
+     * on any negative result (nothing is evicted for a duplicate or invalid create).
+     */
+    public int create(
+        final int clientIp,
+        final int clientPort,
+        final int eniIp,
+        final int eniPort,
+        final int targetIp,
+        final int targetPort,
+        final int natIp,
+        final int natPort,
+        final int protocol,
+        final long nowNs,
+        final FlowExpiryHandler evictionHandler)
+    {
         if (((clientPort | eniPort | targetPort | natPort) & ~0xFFFF) != 0 || (protocol & ~0xFF) != 0)
         {
             increment(INVALID_ARGUMENT_COUNTER_OFFSET);
@@ -281,23 +368,40 @@ public final class FlowTable
             return DUPLICATE;
         }
 
+        // Checked after the duplicate test so a retransmitted SYN for a live flow never costs another flow.
+        final boolean embryonic = IpProtocol.TCP == protocol;
+        if ((NO_RECORD == freeHead && highWaterMark == capacity) ||
+            (embryonic && counters.getLong(EMBRYONIC_COUNTER_OFFSET) >= embryonicLimit))
+        {
+            // embryonicLimit >= 1, so at the limit the list is not empty; when full it may hold only
+            // established, closing or non-TCP flows, which are never sacrificed for a new one.
+            if (null == evictionHandler || NO_RECORD == embryonicHead)
+            {
+                increment(TABLE_FULL_COUNTER_OFFSET);
+                return TABLE_FULL;
+            }
+
+            final int victim = embryonicHead;
+            evictionHandler.onFlowExpired(this, victim);
+            removeLive(victim);
+            increment(EMBRYONIC_EVICTED_COUNTER_OFFSET);
+        }
+
+        // Room is guaranteed here: either a record was free, the high-water mark was below capacity, or the
+        // eviction just pushed one onto the free list.
         final int flowId;
         if (NO_RECORD != freeHead)
         {
             flowId = freeHead;
             freeHead = records.getInt(flowId * RECORD_LENGTH + NEXT_FREE_OFFSET);
         }
-        else if (highWaterMark < capacity)
+        else
         {
             flowId = highWaterMark++;
         }
-        else
-        {
-            increment(TABLE_FULL_COUNTER_OFFSET);
-            return TABLE_FULL;
-        }
 
-        // A reused record still holds the previous flow's values: write every field.
+        // A reused record still holds the previous flow's values: write every field (the embryonic links are
+        // written by appendEmbryonic and read only while the flow is on the list).
         final UnsafeBuffer records = this.records;
         final int offset = flowId * RECORD_LENGTH;
         records.putInt(offset + CLIENT_IP_OFFSET, clientIp);
@@ -309,8 +413,7 @@ public final class FlowTable
         records.putShort(offset + TARGET_PORT_OFFSET, (short)targetPort);
         records.putShort(offset + NAT_PORT_OFFSET, (short)natPort);
         records.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
-        records.putByte(offset + TCP_STATE_OFFSET,
-            (byte)(IpProtocol.TCP == protocol ? TcpState.SYN_SENT : TcpState.NONE));
+        records.putByte(offset + TCP_STATE_OFFSET, (byte)(embryonic ? TcpState.SYN_SENT : TcpState.NONE));
         records.putByte(offset + FLAGS_OFFSET, (byte)FLAG_IN_USE);
         records.putInt(offset + ENDPOINT_ID_OFFSET, 0);
         records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
@@ -324,6 +427,10 @@ public final class FlowTable
 
         insert(forwardTag, reference(flowId, FORWARD));
         insert(reverseTag, reference(flowId, REVERSE));
+        if (embryonic)
+        {
+            appendEmbryonic(flowId);
+        }
 
         increment(SIZE_COUNTER_OFFSET);
         increment(CREATED_COUNTER_OFFSET);
@@ -376,7 +483,7 @@ public final class FlowTable
         records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
         if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
         {
-            onTcpSegment(offset, FORWARD, tcpFlags);
+            onTcpSegment(flowId, offset, FORWARD, tcpFlags);
         }
     }
 
@@ -396,7 +503,7 @@ public final class FlowTable
         records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
         if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
         {
-            onTcpSegment(offset, REVERSE, tcpFlags);
+            onTcpSegment(flowId, offset, REVERSE, tcpFlags);
         }
     }
 
@@ -643,7 +750,8 @@ public final class FlowTable
     }
 
     /**
-     * {@link #create} calls that returned {@link #TABLE_FULL}. Any thread: acquire/release pair.
+     * {@link #create} calls that returned {@link #TABLE_FULL} (creates that made room by eviction are counted in
+     * {@link #embryonicEvictedCount()} instead). Any thread: acquire/release pair.
      */
     public long tableFullCount()
     {
@@ -667,6 +775,44 @@ public final class FlowTable
     }
 
     /**
+     * Flows now embryonic (TCP in SYN_SENT or SYN_RECEIVED), the length of the eviction list. Any thread:
+     * acquire/release pair.
+     */
+    public int embryonicCount()
+    {
+        return (int)counters.getLongVolatile(EMBRYONIC_COUNTER_OFFSET);
+    }
+
+    /**
+     * Embryonic flows evicted by {@link #create} to make room. Any thread: acquire/release pair.
+     */
+    public long embryonicEvictedCount()
+    {
+        return counters.getLongVolatile(EMBRYONIC_EVICTED_COUNTER_OFFSET);
+    }
+
+    /**
+     * Most flows a create lets be embryonic. Any thread (final).
+     */
+    public int embryonicLimit()
+    {
+        return embryonicLimit;
+    }
+
+    /**
+     * Default {@link #embryonicLimit()}: a quarter of the capacity (at least 1). A SYN flood then holds at most a
+     * quarter of the records, leaving three quarters for completed connections, while a quarter of a large table
+     * is still far more half-open handshakes than legitimate clients keep in flight (each lasts one RTT).
+     *
+     * @param capacity the table's capacity.
+     * @return {@code max(1, capacity / 4)}.
+     */
+    public static int defaultEmbryonicLimit(final int capacity)
+    {
+        return Math.max(1, capacity / 4);
+    }
+
+    /**
      * The timeouts this table was built with.
      */
     public FlowTimeouts timeouts()
@@ -675,7 +821,7 @@ public final class FlowTable
     }
 
     /**
-     * Number of buckets in the key index (a power of two &ge; 4 * capacity).
+     * Number of buckets in the key index ({@link #BUCKETS_PER_FLOW} * capacity).
      */
     public int bucketCount()
     {
@@ -695,7 +841,7 @@ public final class FlowTable
     /**
      * Connection tracking from flags only; see {@link TcpState} for the table this implements.
      */
-    private void onTcpSegment(final int offset, final int direction, final int tcpFlags)
+    private void onTcpSegment(final int flowId, final int offset, final int direction, final int tcpFlags)
     {
         final int oldState = records.getByte(offset + TCP_STATE_OFFSET);
         final int oldFlags = records.getByte(offset + FLAGS_OFFSET);
@@ -759,6 +905,21 @@ public final class FlowTable
         if (state != oldState)
         {
             records.putByte(offset + TCP_STATE_OFFSET, (byte)state);
+
+            // Keep the embryonic list equal to the set of SYN_SENT/SYN_RECEIVED flows: a completed handshake or an
+            // RST leaves it, a reopen (SYN in TIME_WAIT/CLOSED) rejoins it as the newest member.
+            final boolean wasEmbryonic = isEmbryonicState(oldState);
+            if (wasEmbryonic != isEmbryonicState(state))
+            {
+                if (wasEmbryonic)
+                {
+                    unlinkEmbryonic(flowId);
+                }
+                else
+                {
+                    appendEmbryonic(flowId);
+                }
+            }
         }
         if (flags != oldFlags)
         {
@@ -800,6 +961,10 @@ public final class FlowTable
 
         deleteBucket(bucketOf(forwardTag, reference(flowId, FORWARD)));
         deleteBucket(bucketOf(reverseTag, reference(flowId, REVERSE)));
+        if (isEmbryonicState(records.getByte(offset + TCP_STATE_OFFSET)))
+        {
+            unlinkEmbryonic(flowId);
+        }
 
         records.putByte(offset + FLAGS_OFFSET, (byte)0);
         records.putInt(offset + NEXT_FREE_OFFSET, freeHead);
@@ -807,6 +972,58 @@ public final class FlowTable
 
         add(SIZE_COUNTER_OFFSET, -1);
         increment(REMOVED_COUNTER_OFFSET);
+    }
+
+    /**
+     * Only TCP flows have these states (others are {@link TcpState#NONE}), so the state alone decides membership.
+     */
+    private static boolean isEmbryonicState(final int tcpState)
+    {
+        return TcpState.SYN_SENT == tcpState || TcpState.SYN_RECEIVED == tcpState;
+    }
+
+    private void appendEmbryonic(final int flowId)
+    {
+        final UnsafeBuffer records = this.records;
+        final int offset = flowId * RECORD_LENGTH;
+        final int tail = embryonicTail;
+        records.putInt(offset + EMBRYONIC_PREV_OFFSET, tail);
+        records.putInt(offset + EMBRYONIC_NEXT_OFFSET, NO_RECORD);
+        if (NO_RECORD == tail)
+        {
+            embryonicHead = flowId;
+        }
+        else
+        {
+            records.putInt(tail * RECORD_LENGTH + EMBRYONIC_NEXT_OFFSET, flowId);
+        }
+        embryonicTail = flowId;
+        increment(EMBRYONIC_COUNTER_OFFSET);
+    }
+
+    private void unlinkEmbryonic(final int flowId)
+    {
+        final UnsafeBuffer records = this.records;
+        final int offset = flowId * RECORD_LENGTH;
+        final int prev = records.getInt(offset + EMBRYONIC_PREV_OFFSET);
+        final int next = records.getInt(offset + EMBRYONIC_NEXT_OFFSET);
+        if (NO_RECORD == prev)
+        {
+            embryonicHead = next;
+        }
+        else
+        {
+            records.putInt(prev * RECORD_LENGTH + EMBRYONIC_NEXT_OFFSET, next);
+        }
+        if (NO_RECORD == next)
+        {
+            embryonicTail = prev;
+        }
+        else
+        {
+            records.putInt(next * RECORD_LENGTH + EMBRYONIC_PREV_OFFSET, prev);
+        }
+        add(EMBRYONIC_COUNTER_OFFSET, -1);
     }
 
     private int find(
@@ -823,7 +1040,8 @@ public final class FlowTable
         // Forward key fields are at offsets 0/4 (addresses) and 16/18 (ports); reverse ones 8 and 4 bytes later.
         final int ipOffset = direction << 3;
         final int portOffset = CLIENT_PORT_OFFSET + (direction << 2);
-        int index = tag >>> bucketShift;
+        final int bucketCount = this.bucketCount;
+        int index = home(tag);
 
         while (true)
         {
@@ -848,30 +1066,62 @@ public final class FlowTable
                 }
             }
 
-            index = (index + 1) & bucketMask;
+            if (++index == bucketCount)
+            {
+                index = 0;
+            }
         }
     }
 
     private void insert(final int tag, final int reference)
     {
-        int index = tag >>> bucketShift;
+        final UnsafeBuffer buckets = this.buckets;
+        final int bucketCount = this.bucketCount;
+        int index = home(tag);
         while (0 != buckets.getLong(index * BUCKET_LENGTH))
         {
-            index = (index + 1) & bucketMask;
+            if (++index == bucketCount)
+            {
+                index = 0;
+            }
         }
         buckets.putLong(index * BUCKET_LENGTH, entry(tag, reference));
     }
 
     private int bucketOf(final int tag, final int reference)
     {
+        final UnsafeBuffer buckets = this.buckets;
+        final int bucketCount = this.bucketCount;
         final long wanted = entry(tag, reference);
-        int index = tag >>> bucketShift;
+        int index = home(tag);
         while (buckets.getLong(index * BUCKET_LENGTH) != wanted)
         {
-            index = (index + 1) & bucketMask;
+            if (++index == bucketCount)
+            {
+                index = 0;
+            }
         }
 
         return index;
+    }
+
+    /**
+     * Home bucket of a tag: {@code tag * bucketCount / 2^32} (Lemire, "A fast alternative to the modulo
+     * reduction"), uniform over any bucket count and computable from the tag stored in the entry, which is all
+     * backward-shift deletion needs.
+     */
+    private int home(final int tag)
+    {
+        return (int)(((tag & 0xFFFF_FFFFL) * bucketCount) >>> 32);
+    }
+
+    /**
+     * Forward distance from bucket {@code from} to bucket {@code to} round the ring.
+     */
+    private int distance(final int from, final int to)
+    {
+        final int difference = to - from;
+        return difference < 0 ? difference + bucketCount : difference;
     }
 
     /**
@@ -882,9 +1132,9 @@ public final class FlowTable
     private void deleteBucket(final int index)
     {
         final UnsafeBuffer buckets = this.buckets;
-        final int mask = bucketMask;
+        final int bucketCount = this.bucketCount;
         int hole = index;
-        int next = (index + 1) & mask;
+        int next = index + 1 == bucketCount ? 0 : index + 1;
 
         while (true)
         {
@@ -894,20 +1144,23 @@ public final class FlowTable
                 break;
             }
 
-            final int home = ((int)(entry >>> 32)) >>> bucketShift;
-            if (((next - home) & mask) >= ((next - hole) & mask))
+            if (distance(home((int)(entry >>> 32)), next) >= distance(hole, next))
             {
                 buckets.putLong(hole * BUCKET_LENGTH, entry);
                 hole = next;
             }
-            next = (next + 1) & mask;
+            if (++next == bucketCount)
+            {
+                next = 0;
+            }
         }
 
         buckets.putLong(hole * BUCKET_LENGTH, 0L);
     }
 
     /**
-     * 32-bit tag of a key: the top bits pick the home bucket, all 32 filter probes before the record is read. The
+     * 32-bit tag of a key: it picks the home bucket ({@link #home(int)}), and all 32 bits filter probes before the
+     * record is read. The
      * direction is hashed in so a forward key never matches a reverse entry even if the 5-tuples coincide.
      */
     private int tag(
@@ -963,12 +1216,28 @@ public final class FlowTable
 
     int homeBucketForward(final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
     {
-        return tag(srcIp, srcPort, dstIp, dstPort, protocol, FORWARD) >>> bucketShift;
+        return home(tag(srcIp, srcPort, dstIp, dstPort, protocol, FORWARD));
     }
 
     int homeBucketReverse(final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
     {
-        return tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE) >>> bucketShift;
+        return home(tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE));
+    }
+
+    /**
+     * Ids on the embryonic list, oldest first; allocates, for tests only.
+     */
+    int[] embryonicIds()
+    {
+        final int[] ids = new int[embryonicCount()];
+        int i = 0;
+        for (int flowId = embryonicHead; NO_RECORD != flowId && i < ids.length;
+            flowId = records.getInt(flowId * RECORD_LENGTH + EMBRYONIC_NEXT_OFFSET))
+        {
+            ids[i++] = flowId;
+        }
+
+        return ids;
     }
 
     /**
@@ -1005,7 +1274,7 @@ public final class FlowTable
                 throw new IllegalStateException("bucket " + index + " tag mismatch for flow " + flowId);
             }
 
-            for (int probe = tag >>> bucketShift; probe != index; probe = (probe + 1) & bucketMask)
+            for (int probe = home(tag); probe != index; probe = probe + 1 == bucketCount ? 0 : probe + 1)
             {
                 if (0 == buckets.getLong(probe * BUCKET_LENGTH))
                 {
@@ -1015,11 +1284,20 @@ public final class FlowTable
         }
 
         int live = 0;
+        int liveEmbryonic = 0;
         for (int flowId = 0; flowId < highWaterMark; flowId++)
         {
             if (isLive(flowId))
             {
                 live++;
+                if (isEmbryonicState(tcpState(flowId)))
+                {
+                    if (IpProtocol.TCP != protocol(flowId))
+                    {
+                        throw new IllegalStateException("flow " + flowId + " embryonic but not TCP");
+                    }
+                    liveEmbryonic++;
+                }
                 if (lookupForward(clientIp(flowId), clientPort(flowId), eniIp(flowId), eniPort(flowId),
                     protocol(flowId)) != flowId ||
                     lookupReverse(targetIp(flowId), targetPort(flowId), natIp(flowId), natPort(flowId),
@@ -1037,6 +1315,26 @@ public final class FlowTable
             {
                 throw new IllegalStateException("free list corrupt at " + flowId);
             }
+        }
+
+        // The embryonic list: every member live and embryonic, links symmetric, no cycle, head/tail/count agree,
+        // and every live embryonic flow on it (each member is distinct, so length == liveEmbryonic covers that).
+        int listed = 0;
+        int previous = NO_RECORD;
+        for (int flowId = embryonicHead; NO_RECORD != flowId;
+            flowId = records.getInt(flowId * RECORD_LENGTH + EMBRYONIC_NEXT_OFFSET))
+        {
+            if (!isLive(flowId) || !isEmbryonicState(tcpState(flowId)) || ++listed > highWaterMark ||
+                records.getInt(flowId * RECORD_LENGTH + EMBRYONIC_PREV_OFFSET) != previous)
+            {
+                throw new IllegalStateException("embryonic list corrupt at " + flowId + " after " + previous);
+            }
+            previous = flowId;
+        }
+        if (previous != embryonicTail || listed != liveEmbryonic || listed != embryonicCount())
+        {
+            throw new IllegalStateException("embryonic list: listed=" + listed + " live=" + liveEmbryonic +
+                " count=" + embryonicCount() + " tail=" + embryonicTail + " last=" + previous);
         }
 
         if (live != size() || occupied != 2 * live || live + free != highWaterMark)

@@ -29,11 +29,15 @@ class FlowTableAllocationTest
         // The first calls of the counter itself may allocate (lazy initialisation): not the table's.
         threads.getThreadAllocatedBytes(threadId);
         threads.getThreadAllocatedBytes(threadId);
+        final long evictedBefore = table.embryonicEvictedCount();
         final long beforeBytes = threads.getThreadAllocatedBytes(threadId);
         nowNs = churn(table, nowNs, 50_000);
         final long allocatedBytes = threads.getThreadAllocatedBytes(threadId) - beforeBytes;
 
         assertTrue(nowNs > 0);
+        // The table fills with established flows, so flood SYNs and new legitimate SYNs take turns evicting.
+        final long evicted = table.embryonicEvictedCount() - evictedBefore;
+        assertTrue(evicted > 1_000, "the eviction path ran in the measured window: " + evicted);
         // One object per round would be >= 16 B x 50,000. A few hundred bytes once in a while come from
         // the JIT swapping compiled code under load (seen: 224 B), not from the table.
         assertTrue(allocatedBytes < 1024, allocatedBytes + " bytes allocated by 50,000 rounds of create/lookup/packet/expire/remove");
@@ -45,13 +49,23 @@ class FlowTableAllocationTest
         for (int i = 0; i < rounds; i++)
         {
             nowNs += 1_000_000;
-            final int clientPort = 1024 + (i & 0x3FFF);
+            // A spoofed SYN that never completes: once the embryonic limit is reached each one evicts the oldest.
+            final int floodPort = ports.allocate(0);
+            if (table.create(0x0B000000 + i, 1024 + (i & 0x7FFF), 0x0A000002, 443, 0x0A000003, 443, 0x0A000004,
+                floodPort, IpProtocol.TCP, nowNs, releasePort) < 0)
+            {
+                ports.release(0, floodPort);
+            }
+
+            // 4096 clients for 4096 records: legitimate SYNs and the flood keep competing for records, so creates
+            // keep evicting in the steady state, not only while the table fills.
+            final int clientPort = 1024 + (i & 0xFFF);
             int flowId = table.lookupForward(0x0A000001, clientPort, 0x0A000002, 443, IpProtocol.TCP);
             if (FlowTable.NOT_FOUND == flowId)
             {
                 final int natPort = ports.allocate(0);
                 flowId = table.create(0x0A000001, clientPort, 0x0A000002, 443, 0x0A000003, 443, 0x0A000004, natPort,
-                    IpProtocol.TCP, nowNs);
+                    IpProtocol.TCP, nowNs, releasePort);
                 if (flowId < 0)
                 {
                     ports.release(0, natPort);

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -18,12 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random operations checked against a {@link HashMap} reference model. Keys come from a small space so duplicates,
- * table-full, collisions and id reuse all happen often. TCP flows receive only flag-less segments, so they stay in
- * SYN_SENT and the model's timeout per protocol is exact.
+ * table-full, embryonic eviction, collisions and id reuse all happen often. TCP flows receive a handful of segment
+ * kinds whose transitions the model mirrors (handshake, RST, reopening SYN, flag-less), so the model knows each
+ * flow's state, hence its timeout and whether it is embryonic; the embryonic list is modelled by a
+ * {@link LinkedHashSet} in the order flows became embryonic, and every eviction must take its first member.
  */
 class FlowTableModelTest
 {
     private static final int CAPACITY = 600;
+    private static final int EMBRYONIC_LIMIT = 100;
     private static final int OPERATIONS = 300_000;
     private static final int[] PROTOCOLS = { IpProtocol.TCP, IpProtocol.UDP, IpProtocol.ICMP };
 
@@ -36,6 +40,7 @@ class FlowTableModelTest
         final Key forward;
         final Key reverse;
         final int endpointId;
+        int state;
         long lastSeenNs;
         long forwardPackets;
         long reverseBytes;
@@ -46,6 +51,7 @@ class FlowTableModelTest
             this.reverse = reverse;
             this.endpointId = endpointId;
             this.lastSeenNs = lastSeenNs;
+            this.state = IpProtocol.TCP == forward.protocol() ? TcpState.SYN_SENT : TcpState.NONE;
         }
     }
 
@@ -53,6 +59,8 @@ class FlowTableModelTest
     private final Map<Key, Integer> reverseModel = new HashMap<>();
     private final Map<Integer, ModelFlow> flows = new HashMap<>();
     private final List<Integer> removedByTable = new ArrayList<>();
+    private final List<Integer> evictedByTable = new ArrayList<>();
+    private final LinkedHashSet<Integer> embryonic = new LinkedHashSet<>();
     private final FlowTimeouts timeouts = FlowTimeouts.DEFAULT;
     private Random random;
 
@@ -61,16 +69,23 @@ class FlowTableModelTest
     void randomOperationsMatchReferenceModel(final long seed)
     {
         random = new Random(seed);
-        final FlowTable table = new FlowTable(CAPACITY, timeouts, seed * 31);
+        final FlowTable table = new FlowTable(CAPACITY, timeouts, seed * 31, EMBRYONIC_LIMIT);
         final FlowExpiryHandler handler = (t, flowId) ->
         {
             assertTrue(t.isLive(flowId));
             removedByTable.add(flowId);
         };
+        final FlowExpiryHandler evictionHandler = (t, flowId) ->
+        {
+            assertTrue(t.isLive(flowId));
+            assertTrue(isEmbryonic(t.tcpState(flowId)), "evicted a flow that is not embryonic");
+            evictedByTable.add(flowId);
+        };
         long nowNs = 0;
         long expectedCreated = 0;
         long expectedFull = 0;
         long expectedDuplicate = 0;
+        long expectedEvicted = 0;
         int creates = 0;
 
         for (int op = 0; op < OPERATIONS; op++)
@@ -82,29 +97,56 @@ class FlowTableModelTest
                 final Key forward = randomForwardKey();
                 final Key reverse = randomReverseKey(forward.protocol());
                 final int endpointId = random.nextInt(4);
-                final int flowId = table.create(
-                    forward.srcIp(), forward.srcPort(), forward.dstIp(), forward.dstPort(),
-                    reverse.srcIp(), reverse.srcPort(), reverse.dstIp(), reverse.dstPort(),
-                    forward.protocol(), nowNs);
+                final boolean evicting = random.nextInt(4) != 0;
+                evictedByTable.clear();
+                final int flowId = evicting ?
+                    table.create(
+                        forward.srcIp(), forward.srcPort(), forward.dstIp(), forward.dstPort(),
+                        reverse.srcIp(), reverse.srcPort(), reverse.dstIp(), reverse.dstPort(),
+                        forward.protocol(), nowNs, evictionHandler) :
+                    table.create(
+                        forward.srcIp(), forward.srcPort(), forward.dstIp(), forward.dstPort(),
+                        reverse.srcIp(), reverse.srcPort(), reverse.dstIp(), reverse.dstPort(),
+                        forward.protocol(), nowNs);
 
+                final boolean needsRoom = flows.size() == CAPACITY ||
+                    (IpProtocol.TCP == forward.protocol() && embryonic.size() >= EMBRYONIC_LIMIT);
                 if (forwardModel.containsKey(forward) || reverseModel.containsKey(reverse))
                 {
                     assertEquals(FlowTable.DUPLICATE, flowId);
+                    assertTrue(evictedByTable.isEmpty(), "a duplicate must not evict");
                     expectedDuplicate++;
                 }
-                else if (flows.size() == CAPACITY)
+                else if (needsRoom && (!evicting || embryonic.isEmpty()))
                 {
                     assertEquals(FlowTable.TABLE_FULL, flowId);
+                    assertTrue(evictedByTable.isEmpty());
                     expectedFull++;
                 }
                 else
                 {
+                    if (needsRoom)
+                    {
+                        final int oldest = embryonic.iterator().next();
+                        assertEquals(List.of(oldest), evictedByTable, "evicts the oldest embryonic flow");
+                        forgetFlow(oldest);
+                        expectedEvicted++;
+                    }
+                    else
+                    {
+                        assertTrue(evictedByTable.isEmpty(), "evicted with room to spare");
+                    }
                     assertTrue(flowId >= 0 && flowId < CAPACITY, "id " + flowId);
                     assertNull(flows.get(flowId), "id handed out twice");
                     table.endpointId(flowId, endpointId);
-                    flows.put(flowId, new ModelFlow(forward, reverse, endpointId, nowNs));
+                    final ModelFlow flow = new ModelFlow(forward, reverse, endpointId, nowNs);
+                    flows.put(flowId, flow);
                     forwardModel.put(forward, flowId);
                     reverseModel.put(reverse, flowId);
+                    if (isEmbryonic(flow.state))
+                    {
+                        embryonic.add(flowId);
+                    }
                     expectedCreated++;
                     creates++;
                 }
@@ -129,17 +171,32 @@ class FlowTableModelTest
                     final int flowId = anyLiveFlowId();
                     final ModelFlow flow = flows.get(flowId);
                     final int bytes = 40 + random.nextInt(1460);
-                    if (random.nextBoolean())
+                    final int kind = random.nextInt(6);
+                    final boolean forward = kind == 0 || kind == 2 || kind == 4 || (kind == 5 && random.nextBoolean());
+                    final int tcpFlags = switch (kind)
                     {
-                        table.onForwardPacket(flowId, 0, bytes, nowNs);
+                        case 1 -> TcpFlags.SYN | TcpFlags.ACK;
+                        case 2 -> TcpFlags.ACK;
+                        case 4 -> TcpFlags.SYN;
+                        case 5 -> TcpFlags.RST;
+                        default -> 0;
+                    };
+                    if (forward)
+                    {
+                        table.onForwardPacket(flowId, tcpFlags, bytes, nowNs);
                         flow.forwardPackets++;
                     }
                     else
                     {
-                        table.onReversePacket(flowId, 0, bytes, nowNs);
+                        table.onReversePacket(flowId, tcpFlags, bytes, nowNs);
                         flow.reverseBytes += bytes;
                     }
                     flow.lastSeenNs = nowNs;
+                    if (IpProtocol.TCP == flow.forward.protocol())
+                    {
+                        onModelSegment(flowId, flow, forward, tcpFlags);
+                    }
+                    assertEquals(flow.state, table.tcpState(flowId));
                     assertEquals(flow.forwardPackets, table.forwardPackets(flowId));
                     assertEquals(flow.reverseBytes, table.reverseBytes(flowId));
                 }
@@ -201,6 +258,11 @@ class FlowTableModelTest
             }
 
             assertEquals(flows.size(), table.size());
+            assertEquals(embryonic.size(), table.embryonicCount());
+            if (op % 100 == 0)
+            {
+                assertEquals(List.copyOf(embryonic), listOf(table.embryonicIds()), "embryonic list order");
+            }
             if (op % 20_000 == 0)
             {
                 table.verifyIntegrity();
@@ -221,7 +283,9 @@ class FlowTableModelTest
         assertEquals(expectedCreated, table.createdCount());
         assertEquals(expectedFull, table.tableFullCount());
         assertEquals(expectedDuplicate, table.duplicateCount());
+        assertEquals(expectedEvicted, table.embryonicEvictedCount());
         assertTrue(expectedFull > 0, "the run should fill the table at least once");
+        assertTrue(expectedEvicted > 0, "the run should evict embryonic flows");
         assertTrue(expectedDuplicate > 0, "the run should hit duplicates");
         assertTrue(creates > CAPACITY * 5, "ids are reused many times: " + creates);
         assertFalse(flows.isEmpty());
@@ -229,8 +293,57 @@ class FlowTableModelTest
 
     private long timeoutNs(final ModelFlow flow)
     {
-        // Only flag-less TCP segments are sent, so a TCP flow never leaves SYN_SENT.
-        return timeouts.timeoutNs(flow.forward.protocol(), TcpState.SYN_SENT);
+        return timeouts.timeoutNs(flow.forward.protocol(), flow.state);
+    }
+
+    /**
+     * The transitions of the segment kinds this test sends (see {@link TcpState}); no FIN is sent, so the close
+     * states other than CLOSED are never reached.
+     */
+    private void onModelSegment(final int flowId, final ModelFlow flow, final boolean forward, final int tcpFlags)
+    {
+        final int oldState = flow.state;
+        if ((tcpFlags & TcpFlags.RST) != 0)
+        {
+            flow.state = TcpState.CLOSED;
+        }
+        else if (!forward && tcpFlags == (TcpFlags.SYN | TcpFlags.ACK) && TcpState.SYN_SENT == oldState)
+        {
+            flow.state = TcpState.SYN_RECEIVED;
+        }
+        else if (forward && tcpFlags == TcpFlags.ACK && TcpState.SYN_RECEIVED == oldState)
+        {
+            flow.state = TcpState.ESTABLISHED;
+        }
+        else if (forward && tcpFlags == TcpFlags.SYN && TcpState.CLOSED == oldState)
+        {
+            flow.state = TcpState.SYN_SENT;
+        }
+
+        if (isEmbryonic(oldState) && !isEmbryonic(flow.state))
+        {
+            embryonic.remove(flowId);
+        }
+        else if (!isEmbryonic(oldState) && isEmbryonic(flow.state))
+        {
+            embryonic.add(flowId);
+        }
+    }
+
+    private static boolean isEmbryonic(final int state)
+    {
+        return TcpState.SYN_SENT == state || TcpState.SYN_RECEIVED == state;
+    }
+
+    private static List<Integer> listOf(final int[] ids)
+    {
+        final List<Integer> list = new ArrayList<>(ids.length);
+        for (final int id : ids)
+        {
+            list.add(id);
+        }
+
+        return list;
     }
 
     private Key randomForwardKey()
@@ -278,5 +391,6 @@ class FlowTableModelTest
         final ModelFlow flow = flows.remove(flowId);
         forwardModel.remove(flow.forward);
         reverseModel.remove(flow.reverse);
+        embryonic.remove(flowId);
     }
 }

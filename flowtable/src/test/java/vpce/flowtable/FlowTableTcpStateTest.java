@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -371,5 +372,9 @@ class FlowTableTcpStateTest
     private void assertState(final int flowId, final int expected)
     {
         assertEquals(TcpState.name(expected), TcpState.name(table.tcpState(flowId)));
+        // Every transition must keep the embryonic list equal to the set of SYN_SENT/SYN_RECEIVED flows.
+        table.verifyIntegrity();
+        final boolean embryonic = SYN_SENT == expected || SYN_RECEIVED == expected;
+        assertEquals(embryonic, Arrays.stream(table.embryonicIds()).anyMatch(id -> id == flowId));
     }
 }

@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,9 @@ import java.util.Map;
 public final class ManagementServer implements AutoCloseable
 {
     /** Larger requests are refused (413): the API has no use for them. */
-    public static final int MAX_REQUEST_BYTES = 1 << 20;
+    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** Connections idle this long are closed, so idle clients cannot pile up. */
+    public static final int IDLE_TIMEOUT_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -85,6 +88,7 @@ public final class ManagementServer implements AutoCloseable
                     protected void initChannel(final SocketChannel child)
                     {
                         child.pipeline()
+                            .addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS))
                             .addLast(new HttpServerCodec())
                             .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
                             .addLast(new RequestHandler(routes));
@@ -95,8 +99,9 @@ public final class ManagementServer implements AutoCloseable
                 ((InetSocketAddress)channel.localAddress()).getPort(), epoll ? "epoll" : "nio");
             return new ManagementServer(group, channel, routes);
         }
-        catch (final InterruptedException | RuntimeException ex)
+        catch (final Throwable ex)
         {
+            // Netty rethrows bind failures (checked) undeclared: the loop thread must not outlive them.
             group.shutdownGracefully();
             throw ex;
         }
@@ -129,23 +134,36 @@ public final class ManagementServer implements AutoCloseable
         {
             if (!request.decoderResult().isSuccess())
             {
-                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("MalformedRequest", "the request is not valid HTTP"));
+                // The codec discards the rest of this connection's bytes: answer, then close.
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("MalformedRequest", "the request is not valid HTTP"), false);
                 return;
             }
             final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-            final JsonQuery query = routes.get(uri.path());
+            final String path;
+            final Map<String, List<String>> decoded;
+            try
+            {
+                path = uri.path();
+                decoded = uri.parameters();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("MalformedRequest", "bad escape in the URI"));
+                return;
+            }
+            final JsonQuery query = routes.get(path);
             if (query == null)
             {
-                respond(ctx, request, HttpResponseStatus.NOT_FOUND, error("NotFound", "no resource " + uri.path()));
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, error("NotFound", "no resource " + path));
                 return;
             }
             if (!HttpMethod.GET.equals(request.method()))
             {
-                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, error("MethodNotAllowed", uri.path() + " answers GET"));
+                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, error("MethodNotAllowed", path + " answers GET"));
                 return;
             }
             final Map<String, String> parameters = new LinkedHashMap<>();
-            for (final Map.Entry<String, List<String>> entry : uri.parameters().entrySet())
+            for (final Map.Entry<String, List<String>> entry : decoded.entrySet())
             {
                 if (entry.getValue().size() != 1)
                 {
@@ -165,7 +183,7 @@ public final class ManagementServer implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                LOG.error("query {} failed", uri.path(), ex);
+                LOG.error("query {} failed", path, ex);
                 respond(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, error("InternalError", "the query failed"));
             }
         }
@@ -188,6 +206,16 @@ public final class ManagementServer implements AutoCloseable
         private static void respond(
             final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final Object body)
         {
+            respond(ctx, request, status, body, true);
+        }
+
+        private static void respond(
+            final ChannelHandlerContext ctx,
+            final FullHttpRequest request,
+            final HttpResponseStatus status,
+            final Object body,
+            final boolean mayKeepAlive)
+        {
             byte[] bytes;
             HttpResponseStatus finalStatus = status;
             try
@@ -204,7 +232,7 @@ public final class ManagementServer implements AutoCloseable
             response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-            final boolean keepAlive = HttpUtil.isKeepAlive(request);
+            final boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
             if (keepAlive)
             {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -83,11 +83,28 @@ class ManagementServerTest
         assertError(get("/v1/echo?name=a&name=b"), 400, "InvalidParameter", "given 2 times");
         assertError(get("/v1/nothing"), 404, "NotFound", "/v1/nothing");
         assertError(get("/v1/broken"), 500, "InternalError", "failed");
+        final String badEscape = raw("GET /v1/echo?name=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(badEscape.startsWith("HTTP/1.1 400") && badEscape.contains("MalformedRequest"), badEscape);
         final HttpResponse<String> post = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/echo"))
             .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
         assertError(post, 405, "MethodNotAllowed", "answers GET");
         // The server is still there after all of it.
         assertEquals(200, get("/v1/echo?name=x").statusCode());
+    }
+
+    @Test
+    void aPortInUseIsAClearErrorAndLeavesNoThreadBehind() throws Exception
+    {
+        final long threadsBefore = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
+        final Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+            () -> ManagementServer.start(new InetSocketAddress("127.0.0.1", server.port()), Map.of()));
+        assertTrue(String.valueOf(failure.getMessage()).toLowerCase().contains("address already in use"), String.valueOf(failure));
+        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count() > threadsBefore)
+        {
+            assertTrue(System.nanoTime() < deadline, "the failed server's event-loop thread stayed");
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
     }
 
     @Test
@@ -104,6 +121,18 @@ class ManagementServerTest
             assertTrue(answer.startsWith("HTTP/1.1 4"), answer);
         }
         assertEquals(200, get("/v1/echo?name=x").statusCode());
+    }
+
+    /** Bytes on the socket, for requests a well-behaved client refuses to send. */
+    private static String raw(final String request) throws Exception
+    {
+        try (Socket socket = new Socket("127.0.0.1", server.port()))
+        {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static void assertError(final HttpResponse<String> response, final int status, final String code, final String text)

@@ -49,6 +49,10 @@ final class ExplainCommand implements Callable<Integer>
             eniAddress = Ipv4.parseAddress(eni);
             sourceAddress = Ipv4.parseAddress(source);
             protocolNumber = ReachabilityExplainer.parseProtocol(protocol);
+            if (protocolNumber < 0 || protocolNumber > 255 || port < 0 || port > 65535 || sourcePort < 0 || sourcePort > 65535)
+            {
+                throw new IllegalArgumentException("protocol must be 0-255, --port and --source-port 0-65535");
+            }
         }
         catch (final ConfigException | IllegalArgumentException ex)
         {

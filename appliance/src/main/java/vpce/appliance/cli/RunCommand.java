@@ -16,6 +16,7 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -51,13 +52,25 @@ final class RunCommand implements Callable<Integer>
         }
         // Closed last: Agrona's shutdown hook waits for the barrier's close, so SIGTERM returns
         // from await(), the appliance stops, and only then may the JVM exit.
+        // A SIGHUP during start-up must not kill the JVM (the default action): ignored until ready.
+        Signal.handle(new Signal("HUP"), signal -> LOG.warn("SIGHUP ignored: the appliance is starting"));
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             Appliance appliance = Appliance.start(model);
             ExecutorService control = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "vpce-control")))
         {
             // SIGHUP: reread the file. One control thread applies reloads in order: the single
             // writer of the published snapshot.
-            Signal.handle(new Signal("HUP"), signal -> control.execute(() -> reload(appliance)));
+            Signal.handle(new Signal("HUP"), signal ->
+            {
+                try
+                {
+                    control.execute(() -> reload(appliance));
+                }
+                catch (final RejectedExecutionException ex)
+                {
+                    LOG.warn("SIGHUP ignored: the appliance is stopping");
+                }
+            });
             barrier.await();
         }
         catch (final PortException ex)

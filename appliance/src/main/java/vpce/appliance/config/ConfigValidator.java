@@ -53,6 +53,8 @@ final class ConfigValidator
     /** The range AWS allows for the TCP established idle timeout of an endpoint. */
     private static final int MIN_ESTABLISHED_IDLE_SECONDS = 60;
     private static final int MAX_ESTABLISHED_IDLE_SECONDS = 432_000;
+    /** The flow-log aggregator's interface table (FlowLogs.DEFAULT_MAX_INTERFACES). */
+    private static final int MAX_FLOW_LOGGED_ENIS = 1024;
 
     private ConfigValidator()
     {
@@ -494,6 +496,11 @@ final class ConfigValidator
             {
                 throw bad("flowLogs.endpoints[" + i + "]", id, "names no endpoint in endpoints");
             }
+        }
+        final long enis = endpoints.stream().mapToLong(e -> e.enis().size()).sum();
+        if (enis > MAX_FLOW_LOGGED_ENIS)
+        {
+            throw new ConfigException("flowLogs: " + enis + " ENIs; flow logs follow at most " + MAX_FLOW_LOGGED_ENIS);
         }
         final List<String> eniIds = orEmpty(flowLogs.networkInterfaces());
         for (int i = 0; i < eniIds.size(); i++)

@@ -3,6 +3,7 @@ package vpce.appliance.datapath;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+import vpce.acl.CompiledAcls;
 import vpce.acl.Verdict;
 import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.io.FrameBatch;
@@ -168,11 +169,11 @@ public final class DatapathAgent implements Agent
         if (snapshot != announcedSnapshot)
         {
             announce(announcedSnapshot);
-            announcedSnapshot = snapshot;
             if (flowLog != null)
             {
                 flowLog.enabledInterfaces(snapshot.eniFlowLogged());
             }
+            announcedSnapshot = snapshot;
         }
 
         int workCount = 0;
@@ -293,10 +294,12 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.NOT_ENI_ADDRESS);
             return;
         }
-        // The subnet's network ACL sees every packet entering it, whatever its protocol.
-        if (!naclAllowsIngress(code, snapshot.eniSubnetIndex(eni), ip))
+        // Network ACLs are stateless and see every packet that crosses a subnet's boundary,
+        // whatever its protocol: the client's subnet lets the request out, the ENI's lets it in.
+        final int naclDrop = naclVerdictOnRequest(code, eni, ip);
+        if (naclDrop >= 0)
         {
-            counters.drop(DropReason.NACL_INGRESS);
+            counters.drop(naclDrop);
             logFlow(eni, ip.source(), ip.destination(), code, ip, false);
             return;
         }
@@ -391,8 +394,16 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.NAT_PORTS_EXHAUSTED);
             return -1;
         }
+        // A full table (or too many half-open flows: a SYN flood) gives up its oldest half-open flow,
+        // never an established one; the handler returns that flow's NAT port.
+        final long evictedBefore = flows.embryonicEvictedCount();
         final int flow = flows.create(
-            clientIp, clientPort, eniIp, eniPort, target, targetPort, natIp, natPort, Ipv4Flyweight.PROTOCOL_TCP, nowNs);
+            clientIp, clientPort, eniIp, eniPort, target, targetPort, natIp, natPort, Ipv4Flyweight.PROTOCOL_TCP, nowNs,
+            releaseNatPort);
+        if (flows.embryonicEvictedCount() != evictedBefore)
+        {
+            counters.embryonicEvicted.incrementRelease();
+        }
         if (flow < 0)
         {
             natPorts.release(natAddressIndex, natPort);
@@ -427,17 +438,21 @@ public final class DatapathAgent implements Agent
         // The reply leaves the ENI's subnet: its network ACL's outbound entries judge it, on
         // every packet (stateless), so a rule change applies to the very next one.
         final int eni = snapshot.eniOn(consumerPort, flows.eniIp(flow));
-        final boolean egressAllowed = eni != DatapathSnapshot.NOT_FOUND &&
-            Verdict.allowed(snapshot.acls().naclEgress(snapshot.eniSubnetIndex(eni), flows.clientIp(flow),
-            Ipv4Flyweight.PROTOCOL_TCP, flows.clientPort(flow), 0));
-        if (eni != DatapathSnapshot.NOT_FOUND && flowLog != null && flowLog.isEnabled(eni))
+        if (eni == DatapathSnapshot.NOT_FOUND)
+        {
+            // A reload removed the ENI; its flows go when they expire (or are purged).
+            counters.drop(DropReason.ENI_GONE);
+            return;
+        }
+        final int naclDrop = naclVerdictOnReply(eni, flows.eniIp(flow), flows.clientIp(flow), flows.clientPort(flow));
+        if (flowLog != null && flowLog.isEnabled(eni))
         {
             flowLog.record(eni, flows.eniIp(flow), flows.clientIp(flow), flows.eniPort(flow), flows.clientPort(flow),
-                Ipv4Flyweight.PROTOCOL_TCP, egressAllowed, ip.totalLength(), nowNs);
+                Ipv4Flyweight.PROTOCOL_TCP, naclDrop < 0, ip.totalLength(), nowNs);
         }
-        if (!egressAllowed)
+        if (naclDrop >= 0)
         {
-            counters.drop(DropReason.NACL_EGRESS);
+            counters.drop(naclDrop);
             return;
         }
         if (!fitsMtu(consumerPort, ip))
@@ -478,9 +493,22 @@ public final class DatapathAgent implements Agent
         flowLog.record(eni, source, destination, sourcePort, destinationPort, ip.protocol(), accept, ip.totalLength(), nowNs);
     }
 
-    /** The subnet's network ACL on a packet entering it: destination port, or ICMP type and code. */
-    private boolean naclAllowsIngress(final int code, final int subnet, final Ipv4Flyweight ip)
+    /**
+     * Network ACLs on a consumer's packet to an ENI: none when both are in one subnet (the packet
+     * crosses no boundary); else the client subnet's outbound entries, if the client is in one of
+     * the model's subnets, and the ENI subnet's inbound entries. Matched on the destination port,
+     * or the ICMP type and code.
+     *
+     * @return the drop reason, or -1 when the packet may pass.
+     */
+    private int naclVerdictOnRequest(final int code, final int eni, final Ipv4Flyweight ip)
     {
+        final int eniSubnet = snapshot.eniSubnetIndex(eni);
+        final int clientSubnet = snapshot.subnetOf(ip.source(), eniSubnet);
+        if (clientSubnet == eniSubnet)
+        {
+            return -1;
+        }
         final int protocol = ip.protocol();
         int portOrType = 0;
         int icmpCode = 0;
@@ -497,7 +525,33 @@ public final class DatapathAgent implements Agent
             portOrType = validator.icmp().type();
             icmpCode = validator.icmp().code();
         }
-        return Verdict.allowed(snapshot.acls().naclIngress(subnet, ip.source(), protocol, portOrType, icmpCode));
+        final CompiledAcls acls = snapshot.acls();
+        if (clientSubnet != DatapathSnapshot.NOT_FOUND &&
+            !Verdict.allowed(acls.naclEgress(clientSubnet, ip.destination(), protocol, portOrType, icmpCode)))
+        {
+            return DropReason.NACL_EGRESS;
+        }
+        return Verdict.allowed(acls.naclIngress(eniSubnet, ip.source(), protocol, portOrType, icmpCode)) ?
+            -1 : DropReason.NACL_INGRESS;
+    }
+
+    /** Network ACLs on a reply from an ENI to a consumer: the mirror image of the request. */
+    private int naclVerdictOnReply(final int eni, final int eniIp, final int clientIp, final int clientPort)
+    {
+        final int eniSubnet = snapshot.eniSubnetIndex(eni);
+        final int clientSubnet = snapshot.subnetOf(clientIp, eniSubnet);
+        if (clientSubnet == eniSubnet)
+        {
+            return -1;
+        }
+        final CompiledAcls acls = snapshot.acls();
+        if (!Verdict.allowed(acls.naclEgress(eniSubnet, clientIp, Ipv4Flyweight.PROTOCOL_TCP, clientPort, 0)))
+        {
+            return DropReason.NACL_EGRESS;
+        }
+        return clientSubnet == DatapathSnapshot.NOT_FOUND ||
+            Verdict.allowed(acls.naclIngress(clientSubnet, eniIp, Ipv4Flyweight.PROTOCOL_TCP, clientPort, 0)) ?
+            -1 : DropReason.NACL_INGRESS;
     }
 
     /** Rewrites both ends of the packet in place, TTL included, keeping every checksum right. */

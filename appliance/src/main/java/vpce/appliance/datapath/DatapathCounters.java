@@ -26,6 +26,7 @@ public final class DatapathCounters
     final AtomicCounter flowsCreated;
     final AtomicCounter flowsExpired;
     final AtomicCounter flowsActive;
+    final AtomicCounter embryonicEvicted;
     final AtomicCounter arpRepliesSent;
     final AtomicCounter arpRequestsSent;
     final AtomicCounter arpRepliesReceived;
@@ -69,6 +70,7 @@ public final class DatapathCounters
         flowsCreated = manager.newCounter("flows.created");
         flowsExpired = manager.newCounter("flows.expired");
         flowsActive = manager.newCounter("flows.active");
+        embryonicEvicted = manager.newCounter("flows.embryonic_evicted");
         arpRepliesSent = manager.newCounter("arp.replies_sent");
         arpRequestsSent = manager.newCounter("arp.requests_sent");
         arpRepliesReceived = manager.newCounter("arp.replies_received");

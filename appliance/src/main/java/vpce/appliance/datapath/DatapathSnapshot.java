@@ -42,6 +42,9 @@ public final class DatapathSnapshot
     /** "vpce-… us-east-1a subnet-…": for operators (explain, logs), never the packet path. */
     private final String[] eniDescriptions;
     private final List<String> subnetIds;
+    private final int[] subnetNetwork;
+    private final int[] subnetMask;
+    private final int[] subnetVpc;
     private final String[] eniIds;
     private final boolean[] eniFlowLogged;
     private final CompiledAcls acls;
@@ -66,6 +69,10 @@ public final class DatapathSnapshot
         eniIds = new String[enis.size()];
         eniFlowLogged = new boolean[enis.size()];
         subnetIds = model.subnets().stream().map(ApplianceModel.SubnetSpec::id).toList();
+        subnetNetwork = model.subnets().stream().mapToInt(n -> n.cidr().network()).toArray();
+        subnetMask = model.subnets().stream().mapToInt(n -> n.cidr().mask()).toArray();
+        final List<String> vpcIds = model.vpcs().stream().map(ApplianceModel.VpcSpec::id).toList();
+        subnetVpc = model.subnets().stream().mapToInt(n -> vpcIds.indexOf(n.vpcId())).toArray();
         final List<List<String>> groupsOfEni = new ArrayList<>();
         int eni = 0;
         for (final EndpointSpec endpoint : model.endpoints())
@@ -185,6 +192,24 @@ public final class DatapathSnapshot
     public String subnetId(final int subnetIndex)
     {
         return subnetIds.get(subnetIndex);
+    }
+
+    /**
+     * The subnet of the same VPC as {@code sameVpcAsSubnet} that holds the address, or
+     * {@link #NOT_FOUND}: network ACLs filter only traffic that crosses a subnet's boundary.
+     * Subnets are few and checked in order; the packet path calls this once per packet.
+     */
+    public int subnetOf(final int address, final int sameVpcAsSubnet)
+    {
+        final int vpc = subnetVpc[sameVpcAsSubnet];
+        for (int i = 0; i < subnetNetwork.length; i++)
+        {
+            if ((address & subnetMask[i]) == subnetNetwork[i] && subnetVpc[i] == vpc)
+            {
+                return i;
+            }
+        }
+        return NOT_FOUND;
     }
 
     /** Index of the ENI's subnet, for {@link #acls()}. */

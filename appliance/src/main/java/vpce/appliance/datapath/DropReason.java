@@ -32,14 +32,16 @@ public final class DropReason
     public static final int ARP_NOT_FOR_US = 12;
     /** A SYN whose flow key the table refuses (e.g. port 0). */
     public static final int BAD_FLOW_KEY = 13;
-    /** Consumer to ENI: denied by the subnet's network ACL (inbound entries). */
+    /** Denied by a subnet's network ACL, inbound entries (the ENI's for requests, the client's for replies). */
     public static final int NACL_INGRESS = 14;
-    /** ENI to consumer (a reply): denied by the subnet's network ACL (outbound entries); stateless, so replies need a rule. */
+    /** Denied by a subnet's network ACL, outbound entries (the ENI's for replies, the client's for requests); stateless, so replies need an entry. */
     public static final int NACL_EGRESS = 15;
     /** A new connection no inbound rule of the ENI's security groups allows. */
     public static final int SG_INGRESS = 16;
+    /** A reply of a flow whose ENI a reload removed. */
+    public static final int ENI_GONE = 17;
 
-    public static final int COUNT = 17;
+    public static final int COUNT = 18;
 
     private static final String[] NAMES = {
         "not_our_mac",
@@ -59,6 +61,7 @@ public final class DropReason
         "nacl_ingress",
         "nacl_egress",
         "sg_ingress",
+        "eni_gone",
     };
 
     private DropReason()

@@ -19,16 +19,20 @@ public final class ReachabilityExplainer
     private static final int PROTOCOL_ICMP = 1;
     private static final int PROTOCOL_TCP = 6;
     private static final int PROTOCOL_UDP = 17;
+    /** The rule number reported when no network ACL applies (client and ENI in one subnet). */
+    private static final int NOT_APPLICABLE = 32767;
 
     /**
      * @param allowed whether a new connection (and its replies) would pass.
      * @param eniId the ENI, null when the address is none.
      * @param networkAclId the network ACL of the ENI's subnet.
-     * @param ingressEntry the deciding inbound entry's number (0: the final '*' entry).
+     * @param ingressEntry the deciding inbound entry's number (0: the final '*' entry; 32767: no
+     *     network ACL applies, client and ENI share a subnet).
      * @param ingressAllowed what it decides.
      * @param securityGroupRuleId the inbound rule that allows the connection, null when none does.
      * @param securityGroupId that rule's group.
-     * @param egressEntry the deciding outbound entry for the replies (0: '*'; -1: not applicable).
+     * @param egressEntry the deciding outbound entry for the replies (0: '*'; 32767: same subnet;
+     *     -1: not TCP/UDP).
      * @param egressAllowed what it decides.
      * @param lines the explanation for people, one finding a line.
      */
@@ -86,13 +90,40 @@ public final class ReachabilityExplainer
             Ipv4.format(sourceAddress) + " -> " + Ipv4.format(eniAddress);
         lines.add("inbound  " + inbound + " " + protocolName(protocol) +
             (protocol == PROTOCOL_ICMP ? " type " + portOrIcmpType + " code " + icmpCode : ""));
-        final int naclIn = acls.naclIngress(subnet, sourceAddress, protocol, portOrIcmpType, icmpCode);
-        lines.add("  network ACL ingress: " + naclText(naclIn));
+        // Network ACLs filter what crosses a subnet's boundary: the client's subnet on the way
+        // out, the ENI's on the way in; nothing inside one subnet.
+        final int clientSubnet = snapshot.subnetOf(sourceAddress, subnet);
+        final boolean crossing = clientSubnet != subnet;
+        boolean clientSideAllowed = true;
+        if (!crossing)
+        {
+            lines.add("  network ACLs: client and ENI share " + snapshot.subnetId(subnet) + ": no boundary, no network ACL");
+        }
+        else if (clientSubnet != DatapathSnapshot.NOT_FOUND)
+        {
+            final int naclOut = acls.naclEgress(clientSubnet, eniAddress, protocol, portOrIcmpType, icmpCode);
+            lines.add("  network ACL " + acls.naclId(clientSubnet) + " of the client's " + snapshot.subnetId(clientSubnet) +
+                ", egress: " + naclText(naclOut));
+            clientSideAllowed = Verdict.allowed(naclOut);
+        }
+        final int naclIn = crossing ?
+            acls.naclIngress(subnet, sourceAddress, protocol, portOrIcmpType, icmpCode) : Verdict.nacl(true, NOT_APPLICABLE);
+        if (crossing)
+        {
+            lines.add("  network ACL ingress: " + naclText(naclIn));
+        }
         final int sgIn = acls.sgInbound(eni, sourceAddress, protocol, portOrIcmpType, icmpCode);
         lines.add("  security groups inbound: " + (sgIn == Verdict.DENY ?
             "no rule allows it (deny)" : "allowed by " + acls.sgRuleId(eni, sgIn) + " of " + acls.sgGroupId(eni, sgIn)));
 
-        boolean allowed = Verdict.allowed(naclIn) && sgIn != Verdict.DENY;
+        boolean allowed = clientSideAllowed && Verdict.allowed(naclIn) && sgIn != Verdict.DENY;
+        final int targetPort = snapshot.targetPort(eni, portOrIcmpType);
+        if (protocol == PROTOCOL_TCP)
+        {
+            lines.add("  endpoint service: " + (targetPort == DatapathSnapshot.NOT_FOUND ?
+                "port " + portOrIcmpType + " is not offered (port_not_offered)" : "port " + portOrIcmpType + " is offered"));
+            allowed &= targetPort != DatapathSnapshot.NOT_FOUND;
+        }
         if (protocol != PROTOCOL_TCP)
         {
             lines.add("  endpoint: interface endpoints carry TCP only: dropped (non_tcp_to_eni)");
@@ -105,8 +136,18 @@ public final class ReachabilityExplainer
         {
             lines.add("replies  " + Ipv4.format(eniAddress) + ":" + portOrIcmpType + " -> " +
                 Ipv4.format(sourceAddress) + ":" + sourcePortOrIcmpCode + " " + protocolName(protocol));
-            final int naclOut = acls.naclEgress(subnet, sourceAddress, protocol, sourcePortOrIcmpCode, 0);
-            lines.add("  network ACL egress: " + naclText(naclOut) + " (stateless: replies need their own entry)");
+            final int naclOut = crossing ?
+                acls.naclEgress(subnet, sourceAddress, protocol, sourcePortOrIcmpCode, 0) : Verdict.nacl(true, NOT_APPLICABLE);
+            if (crossing)
+            {
+                lines.add("  network ACL egress: " + naclText(naclOut) + " (stateless: replies need their own entry)");
+                if (clientSubnet != DatapathSnapshot.NOT_FOUND)
+                {
+                    final int clientIn = acls.naclIngress(clientSubnet, eniAddress, protocol, sourcePortOrIcmpCode, 0);
+                    lines.add("  network ACL " + acls.naclId(clientSubnet) + " of the client's subnet, ingress: " + naclText(clientIn));
+                    allowed &= Verdict.allowed(clientIn);
+                }
+            }
             final int sgOut = acls.sgOutbound(eni, sourceAddress, protocol, sourcePortOrIcmpCode, 0);
             lines.add("  security groups: replies of an admitted flow pass whatever the outbound rules say (outbound rules: " +
                 (sgOut == Verdict.DENY ? "none would allow it" : acls.sgRuleId(eni, sgOut) + " of " + acls.sgGroupId(eni, sgOut)) + ")");

@@ -36,7 +36,9 @@ public final class TestConfigs
 
     public static String withAppStreamRules(final String labYaml)
     {
+        // The users (10.0.0.0/16) are outside the ENI's subnet, so its network ACL sees them.
         return labYaml
+            .replace("cidr: 10.0.1.0/24", "cidr: 10.0.1.16/28")
             .replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n")
             .replace("    subnets:\n      - subnet: subnet-0a11ce00000000a1",
                 "    securityGroups: [sg-0a11ce00000000e1]\n    subnets:\n      - subnet: subnet-0a11ce00000000a1") +

@@ -465,8 +465,10 @@ class DatapathAgentTest
         final int natPort = new Frame(prov.sentFrame(0)).tcp.sourcePort();
         prov.clearSent();
 
-        // The subnet gets a network ACL without an outbound rule for the client's ephemeral port.
-        publish(labYaml.replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n") + """
+        // The ENI's subnet shrinks to a /28 the client is outside of, and gets a network ACL without
+        // an outbound rule for the client's ephemeral port.
+        publish(labYaml.replace("cidr: 10.0.1.0/24", "cidr: 10.0.1.16/28")
+            .replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f1\n") + """
             networkAcls:
               - id: acl-0a11ce00000000f1
                 vpc: vpc-0a11ce0000000001
@@ -540,6 +542,41 @@ class DatapathAgentTest
             assertTrue(lines.contains("2 123456789012 " + eniId + " 10.0.1.11 10.0.1.20 40031 80 6 1 40 1700000000 1700000000 REJECT OK"),
                 lines.toString());
         }
+    }
+
+    @Test
+    void networkAclsDoNotFilterTrafficInsideOneSubnet() throws Exception
+    {
+        resolveTarget();
+        // A network ACL that denies everything, on the subnet the client shares with the ENI.
+        publish(labYaml.replace("    port: az1\n", "    port: az1\n    networkAcl: acl-0a11ce00000000f2\n") + """
+            networkAcls:
+              - {id: acl-0a11ce00000000f2, vpc: vpc-0a11ce0000000001, entries: []}
+            """);
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40023, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(1, prov.sentCount(), "no subnet boundary is crossed");
+        assertEquals(0, counter("drop.nacl_ingress"));
+    }
+
+    @Test
+    void aSynFloodEvictsTheOldestHalfOpenFlowsAndReturnsTheirNatPorts()
+    {
+        resolveTarget();
+        final int flood = 300;
+        for (int i = 0; i < flood; i++)
+        {
+            az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 20000 + i, 80, TcpFlyweight.SYN, 0, false));
+            if ((i & 31) == 31)
+            {
+                agent.doWork();
+            }
+        }
+        agent.doWork();
+        // FlowTable's default limit on half-open flows is a quarter of its 1024 entries.
+        assertEquals(flood - 256, counter("flows.embryonic_evicted"));
+        assertEquals(0, counter("drop.flow_table_full"));
+        assertEquals(natPorts.portsPerAddress() - 256, natPorts.available(0), "evicted flows gave their NAT ports back");
     }
 
     private void publish(final String yaml) throws Exception

@@ -20,8 +20,14 @@ class ReachabilityExplainerTest
     @BeforeEach
     void compile() throws Exception
     {
-        final ApplianceModel model = ConfigLoader.parse(TestConfigs.withAppStreamRules(TestConfigs.labConfig()), "appstream.yaml");
+        final ApplianceModel model = ConfigLoader.parse(offering(TestConfigs.withAppStreamRules(TestConfigs.labConfig()), 1450), "appstream.yaml");
         snapshot = new DatapathSnapshot(model, model.ports().stream().map(ApplianceModel.PortSpec::name).toList());
+    }
+
+    /** The configuration with one more listener on the service. */
+    private static String offering(final String yaml, final int port)
+    {
+        return yaml.replace("      - port: 80\n", "      - port: " + port + "\n        targetPort: 8080\n      - port: 80\n");
     }
 
     @Test
@@ -64,6 +70,28 @@ class ReachabilityExplainerTest
         assertFalse(explanation.allowed(), text);
         assertTrue(text.contains("network ACL ingress: entry 120 denies"), text);
         assertTrue(text.contains("TCP only"), text);
+    }
+
+    @Test
+    void aClientInTheEnisSubnetCrossesNoNetworkAcl() throws Exception
+    {
+        final ApplianceModel model = ConfigLoader.parse(TestConfigs.labConfig(), "lab.yaml");
+        final DatapathSnapshot lab = new DatapathSnapshot(model, model.ports().stream().map(ApplianceModel.PortSpec::name).toList());
+        final ReachabilityExplainer.Explanation explanation = ReachabilityExplainer.explain(lab, ENI, USER, 6, 50000, 80);
+        assertTrue(explanation.text().contains("no boundary, no network ACL"), explanation.text());
+        assertTrue(explanation.text().contains("port 80 is offered"), explanation.text());
+    }
+
+    @Test
+    void aPortTheServiceDoesNotOfferIsNotReachable() throws Exception
+    {
+        final ApplianceModel model = ConfigLoader.parse(TestConfigs.withAppStreamRules(TestConfigs.labConfig()), "appstream.yaml");
+        final DatapathSnapshot withoutListener =
+            new DatapathSnapshot(model, model.ports().stream().map(ApplianceModel.PortSpec::name).toList());
+        final ReachabilityExplainer.Explanation explanation =
+            ReachabilityExplainer.explain(withoutListener, ENI, USER, 6, 50000, 1450);
+        assertFalse(explanation.allowed(), explanation.text());
+        assertTrue(explanation.text().contains("port 1450 is not offered"), explanation.text());
     }
 
     @Test

@@ -193,7 +193,9 @@ class AccessRulesSystemTest
         {
             listeners.addObject().put("port", port).put("targetPort", port == 1450 ? 5201 : 8080);
         }
-        ((ObjectNode)config.get("subnets").get(0)).put("networkAcl", ACL);
+        // The ENI's subnet is a /28 the users are outside of: only then does its network ACL see
+        // their traffic (ACLs filter what crosses a subnet's boundary); the link stays shared.
+        ((ObjectNode)config.get("subnets").get(0)).put("networkAcl", ACL).put("cidr", "10.0.1.16/28");
         ((ObjectNode)config.get("endpoints").get(0)).putArray("securityGroups").add(GROUP);
 
         final ObjectNode acl = config.putArray("networkAcls").addObject()

@@ -1,0 +1,224 @@
+package vpce.perf.flowtable;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import vpce.flowtable.FlowExpiryHandler;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.FlowTimeouts;
+import vpce.flowtable.IpProtocol;
+import vpce.flowtable.TcpFlags;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The flow table at 1M and 10M live flows: a hit ({@code lookupForward} of a live flow's key), a miss (a key no
+ * flow has) and an insert+delete ({@code create} with an eviction handler, then {@code remove}, so the size stays
+ * put). Keys come from primitive arrays filled in {@link #setup()} and are visited in random order, so every
+ * operation pays the cache and TLB misses of a table far larger than the caches; nothing is allocated in the
+ * measured methods ({@code -prof gc} shows ~0 B/op).
+ * <p>
+ * The table is filled with TCP flows taken through the handshake to ESTABLISHED, so the embryonic list is empty
+ * and each benchmark create is the one embryonic flow: it joins and leaves the list, as a real SYN does.
+ * <p>
+ * Bytes per flow is {@link FlowTable#allocatedBytes()} / capacity, printed after each trial next to the JVM's own
+ * count of direct memory ({@code BufferPoolMXBean "direct"}); {@link #main(String[])} prints both without JMH.
+ *
+ * <pre>
+ *   java -cp "perf.jar:lib/*" org.openjdk.jmh.Main FlowTableBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc
+ *   java -cp "perf.jar:lib/*" vpce.perf.flowtable.FlowTableBenchmark     # bytes per flow only
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(
+    value = 1,
+    // Heap in jvmArgs so a command-line -jvmArgsAppend (which replaces jvmArgsAppend) cannot drop it. 10M flows are
+    // 1.28 GB off-heap, plus ~150 MB of key arrays on heap.
+    jvmArgs = { "-Xms3g", "-Xmx3g", "-XX:MaxDirectMemorySize=4g", "-XX:+UseParallelGC" },
+    jvmArgsAppend = { "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class FlowTableBenchmark
+{
+    private static final int KEYS = 1 << 22;
+    private static final int KEY_MASK = KEYS - 1;
+    private static final int ENI_IP = 0x0A00FF64;
+    private static final int ENI_PORT = 443;
+    private static final int TARGET_IP = 0xC0A80A05;
+    private static final int TARGET_PORT = 8443;
+    private static final int NAT_IP_BASE = 0xC0A86400;
+    private static final int NAT_PORTS = 64_000;
+    private static final int TCP = IpProtocol.TCP;
+
+    @Param({ "1000000", "10000000" })
+    public int flows;
+
+    private FlowTable table;
+    private final FlowExpiryHandler onEvicted = FlowTableBenchmark::onEvicted;
+
+    private final int[] hitClientIp = new int[KEYS];
+    private final int[] hitClientPort = new int[KEYS];
+    private final int[] missClientIp = new int[KEYS];
+    private final int[] missClientPort = new int[KEYS];
+    private final int[] newClientIp = new int[KEYS];
+    private final int[] newClientPort = new int[KEYS];
+    private final int[] newNatPort = new int[KEYS];
+    private int next;
+    private long nowNs;
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        table = new FlowTable(flows, FlowTimeouts.DEFAULT, 0x5EED_F10EL);
+
+        // Live flow i: client 10.(i >> 6):(1024 + i % 64) -> ENI; NAT side 192.168.(100 + i / 64000).x:(1024 + i % 64000).
+        for (int i = 0; i < flows; i++)
+        {
+            final int flowId = table.create(
+                clientIp(i), clientPort(i), ENI_IP, ENI_PORT, TARGET_IP, TARGET_PORT, natIp(i), natPort(i), TCP, 0);
+            if (flowId < 0)
+            {
+                throw new IllegalStateException("create " + i + " returned " + flowId);
+            }
+            table.onForwardPacket(flowId, TcpFlags.SYN, 60, 0);
+            table.onReversePacket(flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 0);
+            table.onForwardPacket(flowId, TcpFlags.ACK, 52, 0);
+        }
+        if (table.embryonicCount() != 0 || table.size() != flows)
+        {
+            throw new IllegalStateException("size " + table.size() + " embryonic " + table.embryonicCount());
+        }
+        // Leave one record free for the insert+delete benchmark, so its create never needs to evict.
+        table.remove(flows - 1);
+
+        final SplittableRandom random = new SplittableRandom(42);
+        for (int k = 0; k < KEYS; k++)
+        {
+            final int live = random.nextInt(flows - 1);
+            hitClientIp[k] = clientIp(live);
+            hitClientPort[k] = clientPort(live);
+
+            // 11.x.y.z never appears as a live client.
+            missClientIp[k] = 0x0B000000 | random.nextInt(1 << 24);
+            missClientPort[k] = 1024 + random.nextInt(64_000);
+
+            // 12.x.y.z clients and NAT addresses 192.169.x.x: disjoint from every live key.
+            newClientIp[k] = 0x0C000000 | random.nextInt(1 << 24);
+            newClientPort[k] = 1024 + random.nextInt(64_000);
+            newNatPort[k] = 1024 + random.nextInt(64_000);
+        }
+
+        final int probe = table.lookupForward(hitClientIp[0], hitClientPort[0], ENI_IP, ENI_PORT, TCP);
+        if (probe < 0 || FlowTable.NOT_FOUND != table.lookupForward(
+            missClientIp[0], missClientPort[0], ENI_IP, ENI_PORT, TCP))
+        {
+            throw new IllegalStateException("key arrays do not match the table");
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        System.out.printf("%nflows=%d capacity=%d allocatedBytes=%d bytesPerFlow=%.2f directMemoryUsed=%d " +
+            "createdCount=%d embryonicEvictedCount=%d tableFullCount=%d%n",
+            table.size(), table.capacity(), table.allocatedBytes(),
+            (double)table.allocatedBytes() / table.capacity(), directMemoryUsed(),
+            table.createdCount(), table.embryonicEvictedCount(), table.tableFullCount());
+    }
+
+    @Benchmark
+    public void hit(final Blackhole blackhole)
+    {
+        final int k = next++ & KEY_MASK;
+        blackhole.consume(table.lookupForward(hitClientIp[k], hitClientPort[k], ENI_IP, ENI_PORT, TCP));
+    }
+
+    @Benchmark
+    public void miss(final Blackhole blackhole)
+    {
+        final int k = next++ & KEY_MASK;
+        blackhole.consume(table.lookupForward(missClientIp[k], missClientPort[k], ENI_IP, ENI_PORT, TCP));
+    }
+
+    @Benchmark
+    public void insertDelete(final Blackhole blackhole)
+    {
+        final int k = next++ & KEY_MASK;
+        final int flowId = table.create(newClientIp[k], newClientPort[k], ENI_IP, ENI_PORT,
+            TARGET_IP, TARGET_PORT, 0xC0A90000 | (k & 0xFFFF), newNatPort[k], TCP, ++nowNs, onEvicted);
+        blackhole.consume(table.remove(flowId));
+    }
+
+    /**
+     * Bytes per flow without JMH: builds an empty table of each size and prints the table's own figure and the
+     * JVM's direct-memory delta, which should agree.
+     *
+     * @param args ignored.
+     */
+    public static void main(final String[] args)
+    {
+        for (final int capacity : new int[] { 1_000_000, 10_000_000 })
+        {
+            final long directBefore = directMemoryUsed();
+            final FlowTable table = new FlowTable(capacity, FlowTimeouts.DEFAULT, 1);
+            final long directBytes = directMemoryUsed() - directBefore;
+            System.out.printf("capacity=%d allocatedBytes=%d (%.2f B/flow) directMemoryDelta=%d (%.2f B/flow)%n",
+                capacity, table.allocatedBytes(), (double)table.allocatedBytes() / capacity,
+                directBytes, (double)directBytes / capacity);
+        }
+    }
+
+    private static long directMemoryUsed()
+    {
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                return pool.getMemoryUsed();
+            }
+        }
+
+        return -1;
+    }
+
+    private static void onEvicted(final FlowTable table, final int flowId)
+    {
+        // The benchmark leaves a record free, so no create evicts; a datapath would release the NAT port here.
+    }
+
+    private static int clientIp(final int i)
+    {
+        return 0x0A000000 | (i >>> 6);
+    }
+
+    private static int clientPort(final int i)
+    {
+        return 1024 + (i & 63);
+    }
+
+    private static int natIp(final int i)
+    {
+        return NAT_IP_BASE + i / NAT_PORTS;
+    }
+
+    private static int natPort(final int i)
+    {
+        return 1024 + i % NAT_PORTS;
+    }
+}
