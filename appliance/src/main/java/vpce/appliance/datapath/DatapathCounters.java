@@ -27,6 +27,7 @@ public final class DatapathCounters
     final AtomicCounter flowsExpired;
     final AtomicCounter flowsActive;
     final AtomicCounter embryonicEvicted;
+    final AtomicCounter flowsPurged;
     final AtomicCounter arpRepliesSent;
     final AtomicCounter arpRequestsSent;
     final AtomicCounter arpRepliesReceived;
@@ -71,6 +72,7 @@ public final class DatapathCounters
         flowsExpired = manager.newCounter("flows.expired");
         flowsActive = manager.newCounter("flows.active");
         embryonicEvicted = manager.newCounter("flows.embryonic_evicted");
+        flowsPurged = manager.newCounter("flows.purged");
         arpRepliesSent = manager.newCounter("arp.replies_sent");
         arpRequestsSent = manager.newCounter("arp.requests_sent");
         arpRepliesReceived = manager.newCounter("arp.replies_received");

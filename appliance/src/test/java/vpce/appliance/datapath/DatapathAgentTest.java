@@ -579,6 +579,26 @@ class DatapathAgentTest
         assertEquals(natPorts.portsPerAddress() - 256, natPorts.available(0), "evicted flows gave their NAT ports back");
     }
 
+    @Test
+    void removingAnEndpointRemovesItsFlowsAtOnceAndReturnsTheirNatPorts() throws Exception
+    {
+        resolveTarget();
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40040, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        final int natPort = new Frame(prov.sentFrame(0)).tcp.sourcePort();
+        assertEquals(1, counter("flows.active"));
+
+        // The endpoint keeps only its AZ2 subnet: the AZ1 ENI and its flows go.
+        publish(labYaml.replace("      - subnet: subnet-0a11ce00000000a1\n        eniAddress: 10.0.1.20\n", ""));
+        prov.inject(tcp(PROV_MAC, TARGET_MAC, TARGET, PROVIDER, 8080, natPort, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, false));
+        agent.doWork();
+        assertEquals(1, counter("flows.purged"));
+        assertEquals(0, counter("flows.active"));
+        assertEquals(natPorts.portsPerAddress(), natPorts.available(0));
+        assertEquals(0, az1.sentCount(), "no reply reaches the client of a removed ENI");
+        assertEquals(1, counter("drop.provider_unsolicited"));
+    }
+
     private void publish(final String yaml) throws Exception
     {
         snapshots.publish(new DatapathSnapshot(ConfigLoader.parse(yaml, "changed.yaml"), List.of("az1", "az2", "prov")));
