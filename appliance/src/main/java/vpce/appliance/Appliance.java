@@ -27,6 +27,7 @@ import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.flowlog.FlowLogWriterAgent;
 import vpce.appliance.flowlog.FlowLogs;
 import vpce.appliance.io.AfPacketPort;
+import vpce.appliance.journal.FlowJournal;
 import vpce.appliance.io.PollIdleStrategy;
 import vpce.appliance.io.Port;
 import vpce.appliance.io.PortException;
@@ -59,6 +60,8 @@ public final class Appliance implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
     /** Flow-log records one aggregation window holds before it logs SKIPDATA. */
     private static final int FLOW_LOG_RECORDS = 65_536;
+    /** The journal's map is sized for this many established flows at most (its file is sparse). */
+    private static final int MAX_JOURNALED_FLOWS = 1 << 20;
 
     private final ApplianceModel model;
     private final List<Port> ports = new ArrayList<>();
@@ -71,6 +74,8 @@ public final class Appliance implements AutoCloseable
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
     private ManagementServer managementServer;
+    private FlowJournal journal;
+    private AgentRunner journalRunner;
     private FlowLogs flowLogs;
     private AgentRunner flowLogRunner;
 
@@ -156,10 +161,14 @@ public final class Appliance implements AutoCloseable
             LOG.info("flow logs to {} every {} s", spec.file(), spec.aggregationIntervalNs() / 1_000_000_000L);
         }
 
+        final int[] natAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
+        journal = FlowJournal.open(stateDirectory, Math.min(settings.flowCapacity(), MAX_JOURNALED_FLOWS));
         final DatapathAgent agent = new DatapathAgent(
             ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
-            provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray(), flowLog, datapathCounters,
-            new SystemNanoClock(), SystemEpochClock.INSTANCE);
+            natAddresses, flowLog, journal, datapathCounters, new SystemNanoClock(), SystemEpochClock.INSTANCE);
+        restoreFlows(initial, flows, natPorts, natAddresses, agent);
+        journalRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, journal.agent());
+        AgentRunner.startOnThread(journalRunner);
         runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
 
@@ -259,6 +268,64 @@ public final class Appliance implements AutoCloseable
         return null;
     }
 
+    /**
+     * Puts back the flows the journal holds (a restart): each whose ENI is still on its port gets
+     * its record, state ESTABLISHED, its NAT port claimed; the rest are forgotten. Before the
+     * datapath thread starts, which publishes all of it to that thread.
+     */
+    private void restoreFlows(
+        final DatapathSnapshot snapshot,
+        final FlowTable flows,
+        final NatPortAllocator natPorts,
+        final int[] natAddresses,
+        final DatapathAgent agent)
+    {
+        final long nowNs = System.nanoTime();
+        final int[][] claimed = new int[natAddresses.length][];
+        final int[] claimedCount = new int[natAddresses.length];
+        for (int a = 0; a < natAddresses.length; a++)
+        {
+            claimed[a] = new int[natPorts.portsPerAddress()];
+        }
+        final int[] restored = {0, 0};
+        journal.forEach(f ->
+        {
+            int natIndex = -1;
+            for (int a = 0; a < natAddresses.length; a++)
+            {
+                if (natAddresses[a] == f.natIp())
+                {
+                    natIndex = a;
+                }
+            }
+            final boolean eniStillThere = f.consumerPortIndex() >= 0 && f.consumerPortIndex() < ports.size() &&
+                snapshot.eniOn(f.consumerPortIndex(), f.eniIp()) != DatapathSnapshot.NOT_FOUND;
+            final int flow = natIndex < 0 || !eniStillThere || claimedCount[natIndex] == claimed[natIndex].length ? -1 :
+                flows.restoreEstablished(f.clientIp(), f.clientPort(), f.eniIp(), f.eniPort(), f.targetIp(), f.targetPort(),
+                f.natIp(), f.natPort(), nowNs);
+            if (flow < 0)
+            {
+                journal.forget(f.natIp(), f.natPort());
+                restored[1]++;
+                return;
+            }
+            flows.consumerMac(flow, f.consumerMac());
+            flows.consumerPortIndex(flow, f.consumerPortIndex());
+            flows.endpointId(flow, f.eniIp());
+            agent.markJournaled(flow);
+            claimed[natIndex][claimedCount[natIndex]++] = f.natPort();
+            restored[0]++;
+        });
+        for (int a = 0; a < natAddresses.length; a++)
+        {
+            natPorts.claim(a, claimed[a], claimedCount[a]);
+        }
+        if (restored[0] + restored[1] > 0)
+        {
+            LOG.info("flow journal: {} established flows restored, {} dropped", restored[0], restored[1]);
+        }
+    }
+
     /** GET /v1/explain?eni=&source=&port=[&protocol=tcp][&sourcePort=49152]: on the current snapshot. */
     private Object explain(final Map<String, String> parameters) throws JsonQuery.BadRequestException
     {
@@ -352,6 +419,9 @@ public final class Appliance implements AutoCloseable
         CloseHelper.quietClose(runner);
         CloseHelper.quietClose(flowLogRunner);
         CloseHelper.quietClose(flowLogs);
+        // After the datapath: the journal agent drains what it was handed, then the map closes.
+        CloseHelper.quietClose(journalRunner);
+        CloseHelper.quietClose(journal);
         for (final Port port : ports)
         {
             CloseHelper.quietClose(port);

@@ -1001,6 +1001,33 @@ public final class FlowTable
         increment(EMBRYONIC_COUNTER_OFFSET);
     }
 
+    /**
+     * Put back an established TCP flow recorded before a restart (the flow journal): both keys,
+     * state ESTABLISHED, last seen now, off the embryonic list. Start-up only, before the worker runs.
+     *
+     * @return the flow id, or a negative result as {@link #create} gives.
+     */
+    public int restoreEstablished(
+        final int clientIp,
+        final int clientPort,
+        final int eniIp,
+        final int eniPort,
+        final int targetIp,
+        final int targetPort,
+        final int natIp,
+        final int natPort,
+        final long nowNs)
+    {
+        final int flowId = create(
+            clientIp, clientPort, eniIp, eniPort, targetIp, targetPort, natIp, natPort, IpProtocol.TCP, nowNs, null);
+        if (flowId >= 0)
+        {
+            unlinkEmbryonic(flowId);
+            records.putByte(flowId * RECORD_LENGTH + TCP_STATE_OFFSET, (byte)TcpState.ESTABLISHED);
+        }
+        return flowId;
+    }
+
     private void unlinkEmbryonic(final int flowId)
     {
         final UnsafeBuffer records = this.records;

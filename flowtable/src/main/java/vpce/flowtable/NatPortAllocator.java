@@ -146,6 +146,50 @@ public final class NatPortAllocator
     }
 
     /**
+     * Take ports that flows restored after a restart already hold (start-up only): marks them
+     * allocated and rebuilds the pool's free ring from the rest, in one pass over the range.
+     *
+     * @return how many of the given ports were taken (a port out of range or given twice is not).
+     */
+    public int claim(final int natAddressIndex, final int[] ports, final int count)
+    {
+        if (natAddressIndex < 0 || natAddressIndex >= natAddressCount)
+        {
+            return 0;
+        }
+        int claimed = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int port = ports[i];
+            if (port < minPort || port > maxPort)
+            {
+                continue;
+            }
+            final int bit = port - minPort;
+            final int word = natAddressIndex * bitmapWordsPerAddress + (bit >>> 6);
+            if ((allocatedBitmap[word] & (1L << bit)) == 0)
+            {
+                allocatedBitmap[word] |= 1L << bit;
+                claimed++;
+            }
+        }
+        int free = 0;
+        final int base = natAddressIndex * portCount;
+        for (int port = minPort; port <= maxPort; port++)
+        {
+            final int bit = port - minPort;
+            if ((allocatedBitmap[natAddressIndex * bitmapWordsPerAddress + (bit >>> 6)] & (1L << bit)) == 0)
+            {
+                freeRing[base + free++] = port;
+            }
+        }
+        ringHead[natAddressIndex] = 0;
+        freeCount[natAddressIndex] = free;
+        increment(ALLOCATED_COUNTER_OFFSET, claimed);
+        return claimed;
+    }
+
+    /**
      * Return a port to the tail of its pool.
      *
      * @param natAddressIndex 0..natAddressCount-1.

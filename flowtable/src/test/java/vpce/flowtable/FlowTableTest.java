@@ -481,4 +481,33 @@ class FlowTableTest
         }
         assertEquals(FlowTable.NOT_FOUND, table.lookupForward(0x0A000000 + capacity, 1024, ENI_IP, 443, TCP));
     }
+
+    @Test
+    void aRestoredFlowIsEstablishedFindableByBothKeysAndNotEmbryonic()
+    {
+        final FlowTable table = new FlowTable(64, FlowTimeouts.DEFAULT);
+        final int flow = table.restoreEstablished(0x0A00010A, 40000, 0x0A000114, 443, 0x0A64000A, 8080, 0x0A640001, 20001, 7);
+        assertTrue(flow >= 0);
+        assertEquals(TcpState.ESTABLISHED, table.tcpState(flow));
+        assertEquals(0, table.embryonicCount());
+        assertEquals(flow, table.lookupForward(0x0A00010A, 40000, 0x0A000114, 443, IpProtocol.TCP));
+        assertEquals(flow, table.lookupReverse(0x0A64000A, 8080, 0x0A640001, 20001, IpProtocol.TCP));
+        assertEquals(FlowTable.DUPLICATE,
+            table.restoreEstablished(0x0A00010A, 40000, 0x0A000114, 443, 0x0A64000A, 8080, 0x0A640001, 20001, 7));
+    }
+
+    @Test
+    void claimedNatPortsAreNeverHandedOutAgain()
+    {
+        final NatPortAllocator ports = new NatPortAllocator(1, 1024, 1039);
+        assertEquals(2, ports.claim(0, new int[] {1030, 1024, 5000}, 3), "5000 is out of range");
+        assertEquals(14, ports.available(0));
+        for (int i = 0; i < 14; i++)
+        {
+            final int port = ports.allocate(0);
+            assertTrue(port != 1030 && port != 1024, "handed out a claimed port: " + port);
+        }
+        assertEquals(NatPortAllocator.NO_PORT, ports.allocate(0));
+        assertTrue(ports.release(0, 1030), "a claimed port is released like any other");
+    }
 }

@@ -7,6 +7,7 @@ import vpce.acl.CompiledAcls;
 import vpce.acl.Verdict;
 import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.io.FrameBatch;
+import vpce.appliance.journal.FlowJournal;
 import vpce.appliance.io.Port;
 import vpce.appliance.io.TxQueue;
 import vpce.appliance.packet.ArpFlyweight;
@@ -21,6 +22,7 @@ import vpce.appliance.packet.VirtioNetHeaderFlyweight;
 import vpce.flowtable.FlowExpiryHandler;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.NatPortAllocator;
+import vpce.flowtable.TcpState;
 
 import java.lang.foreign.MemorySegment;
 
@@ -68,6 +70,10 @@ public final class DatapathAgent implements Agent
     private final EpochClock epochClock;
     /** null when flow logs are off. */
     private final FlowLogAggregator flowLog;
+    /** null when the flow journal is off. */
+    private final FlowJournal journal;
+    /** One bit per flow id: the flow is in the journal (so its removal must be journaled too). */
+    private final long[] journaled;
     private final NeighborTable neighbors = new NeighborTable(NEIGHBOR_CAPACITY);
     private final FrameValidator validator;
     private final VirtioNetHeaderFlyweight localVnetHeader = new VirtioNetHeaderFlyweight();
@@ -101,10 +107,13 @@ public final class DatapathAgent implements Agent
         final NatPortAllocator natPorts,
         final int[] natAddresses,
         final FlowLogAggregator flowLog,
+        final FlowJournal journal,
         final DatapathCounters counters,
         final NanoClock clock,
         final EpochClock epochClock)
     {
+        this.journal = journal;
+        this.journaled = journal == null ? null : new long[(flows.capacity() + 63) >>> 6];
         this.flowLog = flowLog;
         this.epochClock = epochClock;
         if (natAddresses.length != natPorts.natAddressCount())
@@ -341,6 +350,8 @@ public final class DatapathAgent implements Agent
             flows.consumerMac(flow, consumerMac);
         }
 
+        journalIfEstablished(flow);
+
         translate(ip, tcp, flows.natIp(flow), flows.natPort(flow), flows.targetIp(flow), flows.targetPort(flow));
 
         final int nextHop = snapshot.providerNextHop(flows.targetIp(flow));
@@ -465,6 +476,7 @@ public final class DatapathAgent implements Agent
         }
         flows.onReversePacket(flow, tcp.flags(), frameLength, nowNs);
 
+        journalIfEstablished(flow);
         translate(ip, tcp, flows.eniIp(flow), flows.eniPort(flow), flows.clientIp(flow), flows.clientPort(flow));
 
         final EthernetFlyweight ethernet = validator.ethernet();
@@ -829,8 +841,29 @@ public final class DatapathAgent implements Agent
         return work;
     }
 
+    /** Hands a newly established flow (and its NAT binding) to the journal, once. */
+    private void journalIfEstablished(final int flow)
+    {
+        if (journal != null && flows.tcpState(flow) == TcpState.ESTABLISHED &&
+            (journaled[flow >>> 6] & (1L << flow)) == 0 && journal.onEstablished(flows, flow))
+        {
+            journaled[flow >>> 6] |= 1L << flow;
+        }
+    }
+
+    /** Start-up only, before the agent runs: a flow restored from the journal is in it. */
+    public void markJournaled(final int flow)
+    {
+        journaled[flow >>> 6] |= 1L << flow;
+    }
+
     private void onFlowExpired(final FlowTable table, final int flow)
     {
+        if (journal != null && (journaled[flow >>> 6] & (1L << flow)) != 0)
+        {
+            journaled[flow >>> 6] &= ~(1L << flow);
+            journal.onRemoved(table.natIp(flow), table.natPort(flow));
+        }
         final int natAddressIndex = natAddressIndex(table.natIp(flow));
         if (natAddressIndex >= 0)
         {

@@ -47,7 +47,7 @@ public final class Lab implements AutoCloseable
 
     private final LabPlan plan;
     private final LabMode mode;
-    private final Long appliancePid;
+    private Long appliancePid;
 
     private Lab(final LabPlan plan, final LabMode mode, final Long appliancePid)
     {
@@ -225,6 +225,32 @@ public final class Lab implements AutoCloseable
     /**
      * @return the appliance's pid; empty in kernel mode.
      */
+    /**
+     * Starts the appliance again with the lab's configuration (after it died or was killed),
+     * waits until it is ready and records its new pid.
+     *
+     * @return the new pid.
+     * @throws LabException in kernel mode, or when it does not come up.
+     */
+    public long restartAppliance()
+    {
+        if (LabMode.APPLIANCE != mode)
+        {
+            throw new LabException("a kernel-mode lab has no appliance");
+        }
+        try
+        {
+            Files.deleteIfExists(plan.readyFile());
+        }
+        catch (final IOException ex)
+        {
+            throw new LabException("cannot clear " + plan.readyFile() + ": " + ex.getMessage(), ex);
+        }
+        appliancePid = startAppliance(plan);
+        LabFiles.writeLabFile(plan, mode, appliancePid);
+        return appliancePid;
+    }
+
     public OptionalLong appliancePid()
     {
         return null == appliancePid ? OptionalLong.empty() : OptionalLong.of(appliancePid);

@@ -61,6 +61,12 @@ public record LabPlan(
     public static final List<String> APPLIANCE_JVM_FLAGS = List.of(
         "--enable-native-access=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+        // Chronicle Map, the flow journal:
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "-Dchronicle.analytics.disable=true",
         "-XX:+UseParallelGC");
 
     /** Main class of the appliance command line. */

@@ -121,7 +121,7 @@ class DatapathAgentTest
         agent = new DatapathAgent(
             new Port[] {az1, az2, prov}, new boolean[] {true, true, false}, 32,
             snapshots = new DatapathSnapshotHolder(new DatapathSnapshot(model, names)),
-            new FlowTable(1024, FlowTimeouts.DEFAULT), natPorts, new int[] {PROVIDER}, null, new DatapathCounters(manager, names),
+            new FlowTable(1024, FlowTimeouts.DEFAULT), natPorts, new int[] {PROVIDER}, null, null, new DatapathCounters(manager, names),
             clock, () -> 1_700_000_000_000L);
     }
 
@@ -514,7 +514,7 @@ class DatapathAgentTest
                 new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.COUNTER_LENGTH)));
             final DatapathAgent logging = new DatapathAgent(
                 new Port[] {a1, b1, p1}, new boolean[] {true, true, false}, 32, new DatapathSnapshotHolder(snapshot),
-                new FlowTable(1024, FlowTimeouts.DEFAULT), new NatPortAllocator(1), new int[] {PROVIDER}, flowLogs.aggregator(),
+                new FlowTable(1024, FlowTimeouts.DEFAULT), new NatPortAllocator(1), new int[] {PROVIDER}, flowLogs.aggregator(), null,
                 new DatapathCounters(manager, names), clock, epochMs::get);
             logging.doWork();
             p1.injectFrame(arpReply(TARGET, TARGET_MAC, PROVIDER, PROV_MAC));
