@@ -381,6 +381,8 @@ public final class Lab implements AutoCloseable
             Files.createDirectories(plan.stateDirectory());
             Files.createDirectories(plan.wwwDirectory());
             Files.deleteIfExists(plan.readyFile());
+            // A new lab has new namespaces: flows journaled by an earlier one are meaningless.
+            Files.deleteIfExists(plan.stateDirectory().resolve("flows.dat"));
             Files.writeString(plan.wwwDirectory().resolve("index.html"), LabPlan.HTTP_BODY, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
