@@ -22,6 +22,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import static vpce.appliance.config.ConfigValidator.address;
+import static vpce.appliance.config.ConfigValidator.bad;
+import static vpce.appliance.config.ConfigValidator.cidr;
+import static vpce.appliance.config.ConfigValidator.element;
+import static vpce.appliance.config.ConfigValidator.id;
+import static vpce.appliance.config.ConfigValidator.required;
+
 /**
  * Network ACLs and security groups of the configuration, checked as EC2 checks them and
  * resolved into the typed model, together with the defaults every VPC has: a default network ACL
@@ -399,63 +406,5 @@ final class AccessRulesValidator
             throw bad(at, vpcId, "names no VPC in vpcs");
         }
         return vpcId;
-    }
-
-    private static <T> T element(final T value, final String at) throws ConfigException
-    {
-        if (value == null)
-        {
-            throw new ConfigException(at + ": is empty");
-        }
-        return value;
-    }
-
-    private static String required(final String value, final String at) throws ConfigException
-    {
-        if (value == null || value.isBlank())
-        {
-            throw new ConfigException(at + ": is required");
-        }
-        return value.trim();
-    }
-
-    private static String id(final String value, final Pattern pattern, final String at, final String example)
-        throws ConfigException
-    {
-        final String id = required(value, at);
-        if (!pattern.matcher(id).matches())
-        {
-            throw bad(at, id, "is not an id like " + example);
-        }
-        return id;
-    }
-
-    private static int address(final String text, final String at) throws ConfigException
-    {
-        try
-        {
-            return Ipv4.parseAddress(required(text, at));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw bad(at, text, "is not an IPv4 address");
-        }
-    }
-
-    private static Ipv4.Cidr cidr(final String text, final String at) throws ConfigException
-    {
-        try
-        {
-            return Ipv4.Cidr.parse(required(text, at));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw bad(at, text, "is not an IPv4 CIDR block (a.b.c.d/n)");
-        }
-    }
-
-    private static ConfigException bad(final String at, final Object value, final String reason)
-    {
-        return new ConfigException(at + ": '" + value + "' " + reason);
     }
 }

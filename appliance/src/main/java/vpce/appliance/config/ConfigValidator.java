@@ -534,7 +534,8 @@ final class ConfigValidator
         return 0;
     }
 
-    private static <T> T element(final T value, final String at) throws ConfigException
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static <T> T element(final T value, final String at) throws ConfigException
     {
         if (value == null)
         {
@@ -543,7 +544,8 @@ final class ConfigValidator
         return value;
     }
 
-    private static String required(final String value, final String at) throws ConfigException
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static String required(final String value, final String at) throws ConfigException
     {
         if (value == null || value.isBlank())
         {
@@ -566,7 +568,8 @@ final class ConfigValidator
         return values == null ? List.of() : values;
     }
 
-    private static String id(final String value, final Pattern pattern, final String at, final String example)
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static String id(final String value, final Pattern pattern, final String at, final String example)
         throws ConfigException
     {
         final String id = required(value, at);
@@ -600,7 +603,8 @@ final class ConfigValidator
         return value;
     }
 
-    private static int address(final String text, final String at) throws ConfigException
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static int address(final String text, final String at) throws ConfigException
     {
         try
         {
@@ -612,7 +616,8 @@ final class ConfigValidator
         }
     }
 
-    private static Ipv4.Cidr cidr(final String text, final String at) throws ConfigException
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static Ipv4.Cidr cidr(final String text, final String at) throws ConfigException
     {
         try
         {
@@ -642,7 +647,8 @@ final class ConfigValidator
         }
     }
 
-    private static ConfigException bad(final String at, final Object value, final String reason)
+    /** Shared with {@link AccessRulesValidator}: one wording for every field error. */
+    static ConfigException bad(final String at, final Object value, final String reason)
     {
         return new ConfigException(at + ": '" + value + "' " + reason);
     }

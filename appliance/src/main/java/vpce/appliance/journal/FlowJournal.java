@@ -2,7 +2,9 @@ package vpce.appliance.journal;
 
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -178,25 +180,30 @@ public final class FlowJournal implements AutoCloseable
 
     private final class JournalAgent implements Agent
     {
+        /** Reused for every put: Chronicle Map copies the value in. */
         private final byte[] value = new byte[RECORD_LENGTH];
+        /** One handler for the agent's life, not a lambda per duty cycle. */
+        private final MessageHandler handler = this::onEvent;
 
         @Override
         public int doWork()
         {
-            return ring.read((type, buffer, index, length) ->
+            return ring.read(handler, 256);
+        }
+
+        private void onEvent(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            final int natIp = buffer.getInt(index + NAT_IP, ByteOrder.LITTLE_ENDIAN);
+            final int natPort = buffer.getShort(index + NAT_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            if (type == MSG_ESTABLISHED)
             {
-                final int natIp = buffer.getInt(index + NAT_IP, ByteOrder.LITTLE_ENDIAN);
-                final int natPort = buffer.getShort(index + NAT_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
-                if (type == MSG_ESTABLISHED)
-                {
-                    buffer.getBytes(index, value, 0, RECORD_LENGTH);
-                    map.put(key(natIp, natPort), value);
-                }
-                else if (type == MSG_REMOVED)
-                {
-                    map.remove(key(natIp, natPort));
-                }
-            }, 256);
+                buffer.getBytes(index, value, 0, RECORD_LENGTH);
+                map.put(key(natIp, natPort), value);
+            }
+            else if (type == MSG_REMOVED)
+            {
+                map.remove(key(natIp, natPort));
+            }
         }
 
         /** Drains what the datapath handed over before it stopped. */
