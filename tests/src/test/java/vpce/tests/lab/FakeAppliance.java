@@ -42,9 +42,10 @@ public final class FakeAppliance
 
         final Path stateDirectory = Path.of(config.get("stateDirectory").asText());
         Files.createDirectories(stateDirectory);
-        Files.writeString(stateDirectory.resolve("ready"), ProcessHandle.current().pid() + "\n");
+        // Logged before the ready file appears: whoever sees the file must find the line.
         System.out.println("fake appliance ready");
         System.out.flush();
+        Files.writeString(stateDirectory.resolve("ready"), ProcessHandle.current().pid() + "\n");
 
         new CountDownLatch(1).await();
     }
