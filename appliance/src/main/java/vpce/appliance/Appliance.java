@@ -199,6 +199,9 @@ public final class Appliance implements AutoCloseable
     /**
      * Rereads the configuration file and applies it to the running datapath: a new snapshot is built here, off the packet
      * path, and published with one release store; the datapath takes it at its next duty cycle.
+     * Pairs: {@link DatapathSnapshotHolder#publish} here with {@link DatapathSnapshotHolder#acquire} in the agent's duty
+     * cycle; the flow-log writer's interface-id table is stored (volatile) before that publish (see
+     * {@link FlowLogWriterAgent} for what this does not order).
      * What the snapshot does not cover (ports, datapath settings, state directory) needs a
      * restart: such a model is refused and the running one stays. Call from one control thread.
      *

@@ -11,6 +11,15 @@ import java.util.List;
  * is the single writer of every one of them and updates them with release stores (no locked
  * instructions on the packet path); readers in other threads or processes use volatile loads.
  * Labels are stable: `vpce stats`, tests and metrics refer to them by name.
+ *
+ * <p>Pairs: {@code incrementRelease}, {@code getAndAddRelease} and {@code setRelease} here (a
+ * plain read of the agent's own last value, then a release store) with
+ * {@code CountersReader.getCounterValue} (a volatile load) in {@code CountersFile.snapshot} and
+ * {@code vpce stats}. Those updates are not atomic: a counter updated by two threads loses
+ * counts, so each must keep one writer thread. Order a reader may rely on (loading the later
+ * counter last): a batch's drops are counted as its frames are judged, then its rx, then at the
+ * flush its tx; so tx + drops never exceed rx + the appliance's own frames (ARP) + one batch
+ * per port. Stress: {@code vpce.perf.stress} (counters-file).
  */
 public final class DatapathCounters
 {

@@ -7,6 +7,15 @@ import java.lang.invoke.VarHandle;
  * Where the control plane publishes the current {@link DatapathSnapshot}. The write in
  * {@link #publish} is a release store; the read in {@link #acquire} an acquire load: every
  * field a snapshot's constructor wrote is visible to a worker that acquired the reference.
+ *
+ * <p>Pairs. Writer: the constructor (start-up, before {@code AgentRunner.startOnThread}, whose
+ * {@code Thread.start} orders it) and {@code Appliance.reload} on the one control thread.
+ * Readers: {@code DatapathAgent.doWork}, once per duty cycle, and the management API's explain
+ * on its event loop. The release also orders what the control thread did before it, such as the
+ * flow-log writer's new interface-id table ({@code Appliance.reload}). There is no reference
+ * counting: a replaced snapshot is never recycled, the agent drops it at its next duty cycle
+ * and the collector frees it once no reader holds it. Stress: {@code vpce.perf.stress}
+ * (snapshot).
  */
 public final class DatapathSnapshotHolder
 {

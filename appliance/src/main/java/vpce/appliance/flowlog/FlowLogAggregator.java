@@ -53,7 +53,9 @@ import static vpce.appliance.flowlog.FlowLogRecordDescriptor.*;
  * also publishes the message body written before it. The enabled-interfaces array is replaced
  * by a plain field write from the same thread that reads it, so it needs no ordering. The
  * counters are written only by the owning thread with release stores ({@code setRelease} after
- * a plain read of its own last value) and read by other threads with acquire loads.
+ * a plain read of its own last value) and read by other threads with acquire loads. A drain
+ * stores {@link #recordsPublished()} after its last commit, so the writer's
+ * {@code linesWritten} may be ahead of it for a moment; they agree once the ring is drained.
  */
 public final class FlowLogAggregator
 {

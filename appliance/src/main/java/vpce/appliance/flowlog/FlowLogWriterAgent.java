@@ -34,8 +34,17 @@ import static vpce.appliance.flowlog.FlowLogRecordDescriptor.*;
  * file's only writer. The interface-id table is the one thing another thread changes: the
  * control plane replaces the whole array with a volatile store ({@link #interfaceIds(String[])}),
  * and this agent takes it with one volatile load per batch, so every line of a batch uses the
- * same table. Counters are written here with release stores and read elsewhere with acquire
- * loads.
+ * same table. Counters are written here with release stores ({@code setRelease} after each
+ * batch's write) and read elsewhere with acquire loads ({@link #linesWritten()} and the others).
+ *
+ * <p>Known gap: {@code Appliance.reload} stores the table before it publishes the snapshot, and a
+ * record's ring commit follows the datapath's acquire of that snapshot, but the table is loaded
+ * here before the batch's records are read, not after: a batch whose load came just before a
+ * reload can hold records made under the new snapshot and label them with the previous table
+ * (another ENI's id, or "-" for an index the old table lacks). Loading the table per record,
+ * after the record's acquire, would close it. A window also outlives reloads: its older records
+ * are labelled with the newest table, right only while ENI indices keep their ENIs. The stress
+ * harness counts both ({@code vpce.perf.stress}, flow-log-reload).
  *
  * <p><b>Errors.</b> A failed write is reported to the error handler and its lines are counted in
  * {@link #linesLost()}; the agent carries on with the next batch (the file may come back, e.g.

@@ -28,10 +28,16 @@ import java.util.function.Consumer;
  * </pre>
  *
  * The datapath never touches the map: it writes fixed-size events into a ring buffer (the ring's
- * own release/acquire is the only link between the threads) and carries on; when the ring is
- * full an event is dropped and counted (the flow is then not journaled: it would not survive a
- * restart, nothing else). The journal agent owns the map. A flow is keyed by its provider-side
- * binding (NAT address, NAT port), unique among live flows.
+ * own release/acquire is the only link between the threads: {@code OneToOneRingBuffer.write}
+ * copies the event, then commits its header with a release store; the agent's {@code read}
+ * acquires the header before it decodes the body) and carries on; when the ring is full an
+ * event is dropped and counted. A dropped ESTABLISHED leaves the flow out of the journal (it
+ * would not survive a restart); a dropped REMOVED leaves the binding in it until the next
+ * ESTABLISHED of the same binding replaces it, and a restart before that restores the dead
+ * flow, which then holds its NAT port until it idles out. Events of one binding are applied in
+ * the order the datapath made them (one ring, one consumer). The journal agent owns the map. A
+ * flow is keyed by its provider-side binding (NAT address, NAT port), unique among live flows.
+ * Stress: {@code vpce.perf.stress} (flow-journal).
  *
  * <pre>
  * event (40 bytes, little-endian)
