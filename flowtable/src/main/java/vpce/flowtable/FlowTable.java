@@ -86,7 +86,8 @@ import java.util.Objects;
  * The window is a superset of what the receiver accepts: its RCV.NXT is at most S's next sequence number and at
  * least that minus R's window (S never has more than that in flight), and it accepts up to RCV.NXT + its window.
  * So nothing an endpoint would act on is dropped. Segments teach the table only when they fall in that window, so
- * a blind attacker cannot move the window by injecting data either. Before R has sent its SYN (SYN_SENT), an RST
+ * a blind attacker cannot move it without first landing inside it, which would let it inject data into the endpoint
+ * anyway. Before R has sent its SYN (SYN_SENT), an RST
  * from R must acknowledge S's SYN exactly (RFC 9293: what the client itself checks) and an RST from S (aborting its
  * own attempt) is believed; a retransmitted SYN reopens the flow anyway. A flow put back by
  * {@link #restoreEstablished} has no sequence knowledge: each direction learns from its next segment, RSTs are
@@ -94,9 +95,9 @@ import java.util.Objects;
  * window scales are assumed to be 14, the largest, so the window is only ever over-estimated.
  *
  * <h2>Timeout profiles</h2>
- * Each record carries a timeout profile index, a byte: idle timeouts come from
- * {@link #timeouts(int) profile} {@code timeoutProfile(flowId)}. Profile 0 is the constructor's timeouts, every other
- * starts equal to it. The owner sets profiles with {@link #timeouts(int, FlowTimeouts)} (the next expiry uses the new
+ * Each record carries a timeout profile index, a byte: a flow's idle timeouts are
+ * {@code timeouts(timeoutProfile(flowId))}. Profile 0 is the constructor's timeouts, and every other starts equal to
+ * it. The owner sets profiles with {@link #timeouts(int, FlowTimeouts)} (the next expiry uses the new
  * values for every flow of the profile) and retags flows with {@link #timeoutProfile(int, int)} or, after a
  * configuration change, {@link #reassignTimeoutProfiles(int[], byte[])}.
  *
