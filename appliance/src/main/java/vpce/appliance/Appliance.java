@@ -34,7 +34,6 @@ import vpce.appliance.io.PortException;
 import vpce.appliance.io.TapPort;
 import vpce.appliance.stats.CountersFile;
 import vpce.flowtable.FlowTable;
-import vpce.flowtable.FlowTimeouts;
 import vpce.flowtable.NatPortAllocator;
 import vpce.mgmt.JsonQuery;
 import vpce.mgmt.ManagementServer;
@@ -131,10 +130,8 @@ public final class Appliance implements AutoCloseable
         reloadFailures = counters.manager().newCounter("config.reload_failures");
 
         final ApplianceModel.DatapathSettings settings = model.datapath();
-        final FlowTimeouts defaults = FlowTimeouts.DEFAULT;
-        final FlowTimeouts timeouts = new FlowTimeouts(defaults.embryonicNs(), settings.establishedIdleTimeoutNs(),
-            defaults.closingNs(), defaults.timeWaitNs(), defaults.closedNs(), defaults.udpNs(), defaults.otherNs());
-        final FlowTable flows = new FlowTable(settings.flowCapacity(), timeouts);
+        // Endpoints' own timeouts are profiles the datapath installs from each snapshot.
+        final FlowTable flows = new FlowTable(settings.flowCapacity(), settings.idleTimeouts());
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 

@@ -32,8 +32,10 @@ import java.util.Objects;
  *     lengths do not degrade with churn). A tag match is confirmed by comparing the full key in the record.</li>
  * </ul>
  * That is 96 + 4 * 8 = <b>128 bytes per flow at any capacity</b> (both directions' keys included): 1,000,000 flows
- * take 96 MB of records and 32 MB of buckets. The embryonic list links cost 8 of the 96 bytes; without them the
- * record would be 88 bytes, but 88 + 32 = 120 would buy nothing, as records stay 8-byte aligned either way.
+ * take 96 MB of records and 32 MB of buckets. The 13 bytes of sequence tracking (below) were found without growing
+ * the record: packet counters are 32 bits (they wrap modulo 2^32; a reader takes deltas, and nothing in the
+ * appliance reads them, flow logs count on their own), the consumer's MAC keeps its 48 bits and shares a long with
+ * the consumer port index and the timeout profile (a byte each), and the spare byte holds the window scales.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -44,15 +46,17 @@ import java.util.Objects;
  *  |                       natIp                 (reverse dst)    | 12
  *  |          clientPort           |            eniPort           | 16
  *  |          targetPort           |            natPort           | 20
- *  |   protocol    |   tcpState    |     flags     |    (spare)   | 24
+ *  |   protocol    |   tcpState    |     flags     | windowScales  | 24
  *  |                       endpointId                             | 28
  *  |                       lastSeenNs  (8 bytes)                  | 32
- *  |                       consumerMac (8 bytes)                  | 40
- *  |                       forwardPackets (8 bytes)               | 48
- *  |                       forwardBytes   (8 bytes)               | 56
- *  |                       reversePackets (8 bytes)               | 64
- *  |                       reverseBytes   (8 bytes)               | 72
- *  |                       consumerPortIndex                      | 80
+ *  |          consumerMac (6 bytes)                | portIdx|profile| 40
+ *  |                       forwardBytes   (8 bytes)               | 48
+ *  |                       reverseBytes   (8 bytes)               | 56
+ *  |                       forwardPackets (mod 2^32)              | 64
+ *  |                       reversePackets (mod 2^32)              | 68
+ *  |                       forwardNextSeq                         | 72
+ *  |                       reverseNextSeq                         | 76
+ *  |       forwardMaxWindow        |       reverseMaxWindow       | 80
  *  |                       nextFree (free-list link)              | 84
  *  |                       embryonicPrev (embryonic list link)    | 88
  *  |                       embryonicNext (embryonic list link)    | 92
@@ -61,6 +65,41 @@ import java.util.Objects;
  * Both keys and the protocol sit in the first 28 bytes so a lookup reads one contiguous span. The forward key
  * fields are at {@code base + 0} and the reverse key fields at {@code base + 8} (addresses) and {@code base + 4}
  * (ports), which is how one probe loop serves both directions.
+ *
+ * <h2>Sequence tracking: which RSTs are believed</h2>
+ * An off-path attacker who guesses a flow's 4-tuple could otherwise close it with one RST, although both endpoints
+ * would ignore that RST (RFC 5961 3.2, RFC 9293 3.10.7.4). So the table tracks, per direction (per sender), the
+ * next sequence number the sender will use ({@code seq + payload + SYN + FIN}, highest seen, wrap-around
+ * arithmetic) and the largest window the sender advertised, in units of its window scale (RFC 7323: both SYNs
+ * must carry the option; the SYN's own window is in bytes and is rounded up into units), and judges an RST from
+ * sender S to receiver R:
+ * <ul>
+ *     <li>seq exactly S's next sequence number: believed, the flow becomes CLOSED;</li>
+ *     <li>within R's largest window either side of it ({@code |seq - next| <= maxWindow(R)}): believed, CLOSED,
+ *     except in ESTABLISHED, where it is forwarded but the flow stays (RFC 5961: the endpoint answers such an RST
+ *     with a challenge ACK, not a reset; Linux conntrack keeps ESTABLISHED the same way), counted in
+ *     {@link #rstNotExactCount()};</li>
+ *     <li>anything else: the packet method returns false (the caller drops it, as a stateful firewall drops what
+ *     conntrack marks INVALID), the flow is untouched (not even its last-seen time), counted in
+ *     {@link #rstOutOfWindowCount()}.</li>
+ * </ul>
+ * The window is a superset of what the receiver accepts: its RCV.NXT is at most S's next sequence number and at
+ * least that minus R's window (S never has more than that in flight), and it accepts up to RCV.NXT + its window.
+ * So nothing an endpoint would act on is dropped. Segments teach the table only when they fall in that window, so
+ * a blind attacker cannot move it without first landing inside it, which would let it inject data into the endpoint
+ * anyway. Before R has sent its SYN (SYN_SENT), an RST
+ * from R must acknowledge S's SYN exactly (RFC 9293: what the client itself checks) and an RST from S (aborting its
+ * own attempt) is believed; a retransmitted SYN reopens the flow anyway. A flow put back by
+ * {@link #restoreEstablished} has no sequence knowledge: each direction learns from its next segment, RSTs are
+ * believed until both have (fail open: wrongly dropping a real RST would leave the other endpoint hanging), and
+ * window scales are assumed to be 14, the largest, so the window is only ever over-estimated.
+ *
+ * <h2>Timeout profiles</h2>
+ * Each record carries a timeout profile index, a byte: a flow's idle timeouts are
+ * {@code timeouts(timeoutProfile(flowId))}. Profile 0 is the constructor's timeouts, and every other starts equal to
+ * it. The owner sets profiles with {@link #timeouts(int, FlowTimeouts)} (the next expiry uses the new
+ * values for every flow of the profile) and retags flows with {@link #timeoutProfile(int, int)} or, after a
+ * configuration change, {@link #reassignTimeoutProfiles(int[], byte[])}.
  *
  * <h2>SYN floods</h2>
  * A flow is <em>embryonic</em> while it is a TCP flow in {@link TcpState#SYN_SENT} or
@@ -87,7 +126,8 @@ import java.util.Objects;
  *     {@link #size()} reads it with acquire (volatile) semantics;</li>
  *     <li>the same pairing for {@link #createdCount()}, {@link #removedCount()}, {@link #expiredCount()},
  *     {@link #tableFullCount()}, {@link #duplicateCount()}, {@link #invalidArgumentCount()},
- *     {@link #embryonicCount()} and {@link #embryonicEvictedCount()}.</li>
+ *     {@link #embryonicCount()}, {@link #embryonicEvictedCount()}, {@link #rstOutOfWindowCount()} and
+ *     {@link #rstNotExactCount()}.</li>
  * </ul>
  * A reader sees each counter move forward in the writer's order; it must not read records, whose plain stores
  * are not published.
@@ -149,14 +189,22 @@ public final class FlowTable
     static final int PROTOCOL_OFFSET = 24;
     static final int TCP_STATE_OFFSET = 25;
     static final int FLAGS_OFFSET = 26;
+    /** Forward sender's scale in the low nibble, reverse sender's in the high one; {@link #NO_SCALE}: no option. */
+    static final int WINDOW_SCALES_OFFSET = 27;
     static final int ENDPOINT_ID_OFFSET = 28;
     static final int LAST_SEEN_NS_OFFSET = 32;
+    /** 48 bits: an int at +40 (low half) and a short at +44 (high 16 bits), so the layout is byte-order free. */
     static final int CONSUMER_MAC_OFFSET = 40;
-    static final int FORWARD_PACKETS_OFFSET = 48;
-    static final int FORWARD_BYTES_OFFSET = 56;
-    static final int REVERSE_PACKETS_OFFSET = 64;
-    static final int REVERSE_BYTES_OFFSET = 72;
-    static final int CONSUMER_PORT_INDEX_OFFSET = 80;
+    static final int CONSUMER_PORT_INDEX_OFFSET = 46;
+    static final int TIMEOUT_PROFILE_OFFSET = 47;
+    static final int FORWARD_BYTES_OFFSET = 48;
+    static final int REVERSE_BYTES_OFFSET = 56;
+    static final int FORWARD_PACKETS_OFFSET = 64;
+    static final int REVERSE_PACKETS_OFFSET = 68;
+    /** Per sender, + 4 * direction. */
+    static final int NEXT_SEQ_OFFSET = 72;
+    /** Per sender, + 2 * direction; unsigned 16 bits, in units of 2^(effective window scale). */
+    static final int MAX_WINDOW_OFFSET = 80;
     static final int NEXT_FREE_OFFSET = 84;
     static final int EMBRYONIC_PREV_OFFSET = 88;
     static final int EMBRYONIC_NEXT_OFFSET = 92;
@@ -165,6 +213,23 @@ public final class FlowTable
     private static final int FLAG_FIN_FORWARD = 0x02;
     private static final int FLAG_FIN_REVERSE = 0x04;
     private static final int FLAG_LAST_FIN_REVERSE = 0x08;
+    /** Two bits per direction (forward at bit 4, reverse at bit 6): what the table knows of that sender's sequence. */
+    private static final int SEQ_SHIFT = 4;
+    private static final int SEQ_MASK = 0x3;
+    /** The sender has not sent its SYN yet (a new flow), so it has no sequence numbers to check against. */
+    private static final int SEQ_NONE = 0;
+    private static final int SEQ_KNOWN = 1;
+    /** A restored flow: the sender's next segment, whatever it is, teaches the table. */
+    private static final int SEQ_UNKNOWN = 2;
+
+    /** Window scale nibble meaning the sender's SYN carried no Window Scale option (or was not seen). */
+    private static final int NO_SCALE = 0xF;
+    /** RFC 7323 2.3: a larger shift count is used as 14. */
+    private static final int MAX_WINDOW_SCALE = 14;
+
+    private static final int RST_EXACT = 0;
+    private static final int RST_IN_WINDOW = 1;
+    private static final int RST_OUT_OF_WINDOW = 2;
 
     private static final int NO_RECORD = -1;
 
@@ -178,18 +243,32 @@ public final class FlowTable
     private static final int INVALID_ARGUMENT_COUNTER_OFFSET = 48;
     private static final int EMBRYONIC_COUNTER_OFFSET = 56;
     private static final int EMBRYONIC_EVICTED_COUNTER_OFFSET = 64;
+    private static final int RST_OUT_OF_WINDOW_COUNTER_OFFSET = 72;
+    private static final int RST_NOT_EXACT_COUNTER_OFFSET = 80;
     private static final int COUNTERS_LENGTH = 128;
 
+    /**
+     * Timeout profiles a record can name (its profile index is a byte).
+     */
+    public static final int MAX_TIMEOUT_PROFILES = 256;
+
+    /**
+     * Largest consumer port index a record holds (a byte).
+     */
+    public static final int MAX_CONSUMER_PORT_INDEX = 255;
+
     private static final long TCP_TIMEOUT_UNUSED = Long.MAX_VALUE;
+    /** Timeouts per profile: 16 slots each, TCP states 0..7, then UDP and other protocols. */
+    private static final int TIMEOUT_SLOTS_SHIFT = 4;
+    private static final int UDP_TIMEOUT_SLOT = TcpState.STATE_COUNT;
+    private static final int OTHER_TIMEOUT_SLOT = TcpState.STATE_COUNT + 1;
 
     private final int capacity;
     private final int embryonicLimit;
     private final int bucketCount;
     private final long hashSeed;
-    private final FlowTimeouts timeouts;
-    private final long[] tcpTimeoutNsByState = new long[TcpState.STATE_COUNT];
-    private final long udpTimeoutNs;
-    private final long otherTimeoutNs;
+    private final FlowTimeouts[] timeoutProfiles = new FlowTimeouts[MAX_TIMEOUT_PROFILES];
+    private final long[] timeoutNsByProfileAndSlot = new long[MAX_TIMEOUT_PROFILES << TIMEOUT_SLOTS_SHIFT];
     private final UnsafeBuffer records;
     private final UnsafeBuffer buckets;
     private final UnsafeBuffer counters;
@@ -243,20 +322,17 @@ public final class FlowTable
         {
             throw new IllegalArgumentException("embryonicLimit=" + embryonicLimit + " must be in 1.." + capacity);
         }
-        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(timeouts, "timeouts");
 
         this.capacity = capacity;
         this.embryonicLimit = embryonicLimit;
         this.hashSeed = hashSeed;
         bucketCount = capacity * BUCKETS_PER_FLOW;
 
-        for (int state = 0; state < TcpState.STATE_COUNT; state++)
+        for (int profile = 0; profile < MAX_TIMEOUT_PROFILES; profile++)
         {
-            tcpTimeoutNsByState[state] = TcpState.NONE == state ?
-                TCP_TIMEOUT_UNUSED : timeouts.timeoutNs(IpProtocol.TCP, state);
+            timeouts(profile, timeouts);
         }
-        udpTimeoutNs = timeouts.udpNs();
-        otherTimeoutNs = timeouts.otherNs();
 
         // allocateDirect zeroes memory: every bucket starts empty and every record starts not in use.
         records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * RECORD_LENGTH, BitUtil.CACHE_LINE_LENGTH));
@@ -415,14 +491,17 @@ public final class FlowTable
         records.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
         records.putByte(offset + TCP_STATE_OFFSET, (byte)(embryonic ? TcpState.SYN_SENT : TcpState.NONE));
         records.putByte(offset + FLAGS_OFFSET, (byte)FLAG_IN_USE);
+        records.putByte(offset + WINDOW_SCALES_OFFSET, (byte)(NO_SCALE | NO_SCALE << 4));
         records.putInt(offset + ENDPOINT_ID_OFFSET, 0);
         records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        // Consumer MAC, consumer port index and timeout profile (0) in one store.
         records.putLong(offset + CONSUMER_MAC_OFFSET, 0);
-        records.putLong(offset + FORWARD_PACKETS_OFFSET, 0);
         records.putLong(offset + FORWARD_BYTES_OFFSET, 0);
-        records.putLong(offset + REVERSE_PACKETS_OFFSET, 0);
         records.putLong(offset + REVERSE_BYTES_OFFSET, 0);
-        records.putInt(offset + CONSUMER_PORT_INDEX_OFFSET, 0);
+        records.putInt(offset + FORWARD_PACKETS_OFFSET, 0);
+        records.putInt(offset + REVERSE_PACKETS_OFFSET, 0);
+        records.putLong(offset + NEXT_SEQ_OFFSET, 0);
+        records.putInt(offset + MAX_WINDOW_OFFSET, 0);
         records.putInt(offset + NEXT_FREE_OFFSET, NO_RECORD);
 
         insert(forwardTag, reference(flowId, FORWARD));
@@ -468,43 +547,83 @@ public final class FlowTable
     }
 
     /**
-     * Account a consumer-to-provider packet: counters, last-seen time and the TCP state machine.
+     * Account a consumer-to-provider packet: the TCP state machine and sequence tracking (see the class comment),
+     * then counters and last-seen time.
      *
-     * @param flowId   live flow id.
-     * @param tcpFlags the TCP flags byte ({@link TcpFlags}); ignored for non-TCP flows.
-     * @param bytes    length of the packet as counted for statistics (e.g. the IP total length).
-     * @param nowNs    the duty cycle's clock reading.
+     * @param flowId        live flow id.
+     * @param tcpFlags      the TCP flags byte ({@link TcpFlags}); this and the other TCP fields are ignored for
+     *                      non-TCP flows.
+     * @param seq           the segment's sequence number.
+     * @param ack           its acknowledgment number (looked at only when the ACK flag is set).
+     * @param window        its window field, 0..65535, as on the wire (unscaled).
+     * @param windowScale   the shift count of its Window Scale option, or -1 without one; read only on a SYN.
+     * @param payloadLength TCP payload bytes (IP total length minus IP and TCP headers; a GSO super-frame's whole
+     *                      payload).
+     * @param bytes         length of the packet as counted for statistics (e.g. the IP total length).
+     * @param nowNs         the duty cycle's clock reading.
+     * @return true to forward the packet; false for an RST outside the window, which the flow ignores (nothing in
+     * it changes) and the caller should drop.
      */
-    public void onForwardPacket(final int flowId, final int tcpFlags, final int bytes, final long nowNs)
+    public boolean onForwardPacket(
+        final int flowId,
+        final int tcpFlags,
+        final int seq,
+        final int ack,
+        final int window,
+        final int windowScale,
+        final int payloadLength,
+        final int bytes,
+        final long nowNs)
     {
-        final int offset = flowId * RECORD_LENGTH;
-        records.putLong(offset + FORWARD_PACKETS_OFFSET, records.getLong(offset + FORWARD_PACKETS_OFFSET) + 1);
-        records.putLong(offset + FORWARD_BYTES_OFFSET, records.getLong(offset + FORWARD_BYTES_OFFSET) + bytes);
-        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
-        if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
-        {
-            onTcpSegment(flowId, offset, FORWARD, tcpFlags);
-        }
+        return onPacket(flowId, FORWARD, tcpFlags, seq, ack, window, windowScale, payloadLength, bytes, nowNs);
     }
 
     /**
-     * Account a provider-to-consumer packet: counters, last-seen time and the TCP state machine.
+     * Account a provider-to-consumer packet; as {@link #onForwardPacket}.
      *
-     * @param flowId   live flow id.
-     * @param tcpFlags the TCP flags byte ({@link TcpFlags}); ignored for non-TCP flows.
-     * @param bytes    length of the packet as counted for statistics.
-     * @param nowNs    the duty cycle's clock reading.
+     * @return true to forward the packet; false for an RST outside the window, which the caller should drop.
      */
-    public void onReversePacket(final int flowId, final int tcpFlags, final int bytes, final long nowNs)
+    public boolean onReversePacket(
+        final int flowId,
+        final int tcpFlags,
+        final int seq,
+        final int ack,
+        final int window,
+        final int windowScale,
+        final int payloadLength,
+        final int bytes,
+        final long nowNs)
     {
+        return onPacket(flowId, REVERSE, tcpFlags, seq, ack, window, windowScale, payloadLength, bytes, nowNs);
+    }
+
+    private boolean onPacket(
+        final int flowId,
+        final int direction,
+        final int tcpFlags,
+        final int seq,
+        final int ack,
+        final int window,
+        final int windowScale,
+        final int payloadLength,
+        final int bytes,
+        final long nowNs)
+    {
+        final UnsafeBuffer records = this.records;
         final int offset = flowId * RECORD_LENGTH;
-        records.putLong(offset + REVERSE_PACKETS_OFFSET, records.getLong(offset + REVERSE_PACKETS_OFFSET) + 1);
-        records.putLong(offset + REVERSE_BYTES_OFFSET, records.getLong(offset + REVERSE_BYTES_OFFSET) + bytes);
-        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
-        if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET))
+        if (IpProtocol.TCP == records.getByte(offset + PROTOCOL_OFFSET) &&
+            !onTcpSegment(flowId, offset, direction, tcpFlags, seq, ack, window, windowScale, payloadLength))
         {
-            onTcpSegment(flowId, offset, REVERSE, tcpFlags);
+            increment(RST_OUT_OF_WINDOW_COUNTER_OFFSET);
+            return false;
         }
+
+        final int packetsOffset = offset + FORWARD_PACKETS_OFFSET + (direction << 2);
+        final int bytesOffset = offset + FORWARD_BYTES_OFFSET + (direction << 3);
+        records.putInt(packetsOffset, records.getInt(packetsOffset) + 1);
+        records.putLong(bytesOffset, records.getLong(bytesOffset) + bytes);
+        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        return true;
     }
 
     /**
@@ -650,9 +769,12 @@ public final class FlowTable
         return records.getLong(flowId * RECORD_LENGTH + LAST_SEEN_NS_OFFSET);
     }
 
+    /**
+     * Packets counted modulo 2^32 (a long flow wraps); take deltas modulo 2^32.
+     */
     public long forwardPackets(final int flowId)
     {
-        return records.getLong(flowId * RECORD_LENGTH + FORWARD_PACKETS_OFFSET);
+        return records.getInt(flowId * RECORD_LENGTH + FORWARD_PACKETS_OFFSET) & 0xFFFF_FFFFL;
     }
 
     public long forwardBytes(final int flowId)
@@ -660,9 +782,12 @@ public final class FlowTable
         return records.getLong(flowId * RECORD_LENGTH + FORWARD_BYTES_OFFSET);
     }
 
+    /**
+     * Packets counted modulo 2^32, as {@link #forwardPackets(int)}.
+     */
     public long reversePackets(final int flowId)
     {
-        return records.getLong(flowId * RECORD_LENGTH + REVERSE_PACKETS_OFFSET);
+        return records.getInt(flowId * RECORD_LENGTH + REVERSE_PACKETS_OFFSET) & 0xFFFF_FFFFL;
     }
 
     public long reverseBytes(final int flowId)
@@ -675,12 +800,18 @@ public final class FlowTable
      */
     public long consumerMac(final int flowId)
     {
-        return records.getLong(flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET);
+        final int offset = flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET;
+        return (records.getInt(offset) & 0xFFFF_FFFFL) | (records.getShort(offset + 4) & 0xFFFFL) << 32;
     }
 
+    /**
+     * @param consumerMac the low 48 bits are kept.
+     */
     public void consumerMac(final int flowId, final long consumerMac)
     {
-        records.putLong(flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET, consumerMac);
+        final int offset = flowId * RECORD_LENGTH + CONSUMER_MAC_OFFSET;
+        records.putInt(offset, (int)consumerMac);
+        records.putShort(offset + 4, (short)(consumerMac >>> 32));
     }
 
     /**
@@ -701,12 +832,104 @@ public final class FlowTable
      */
     public int consumerPortIndex(final int flowId)
     {
-        return records.getInt(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET);
+        return records.getByte(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET) & 0xFF;
     }
 
+    /**
+     * @param consumerPortIndex 0..{@link #MAX_CONSUMER_PORT_INDEX}; a byte is stored, so the owner must have no
+     *                          more ports than that (the datapath checks at start-up).
+     */
     public void consumerPortIndex(final int flowId, final int consumerPortIndex)
     {
-        records.putInt(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET, consumerPortIndex);
+        records.putByte(flowId * RECORD_LENGTH + CONSUMER_PORT_INDEX_OFFSET, (byte)consumerPortIndex);
+    }
+
+    /**
+     * The flow's timeout profile: its idle timeouts are {@link #timeouts(int) timeouts(timeoutProfile(flowId))}.
+     */
+    public int timeoutProfile(final int flowId)
+    {
+        return records.getByte(flowId * RECORD_LENGTH + TIMEOUT_PROFILE_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @param profile 0..{@link #MAX_TIMEOUT_PROFILES} - 1; a byte is stored. A new flow has profile 0.
+     */
+    public void timeoutProfile(final int flowId, final int profile)
+    {
+        records.putByte(flowId * RECORD_LENGTH + TIMEOUT_PROFILE_OFFSET, (byte)profile);
+    }
+
+    /**
+     * Set the idle timeouts of a profile; the next {@link #expire} judges every flow of that profile by them, so a
+     * longer or shorter timeout applies to existing flows too. Writer thread only; not for the packet path (it
+     * reads the record's fields).
+     *
+     * @param profile  0..{@link #MAX_TIMEOUT_PROFILES} - 1.
+     * @param timeouts the idle timeouts.
+     */
+    public void timeouts(final int profile, final FlowTimeouts timeouts)
+    {
+        if (profile < 0 || profile >= MAX_TIMEOUT_PROFILES)
+        {
+            throw new IllegalArgumentException("profile=" + profile + " must be in 0.." + (MAX_TIMEOUT_PROFILES - 1));
+        }
+        timeoutProfiles[profile] = Objects.requireNonNull(timeouts, "timeouts");
+        final int base = profile << TIMEOUT_SLOTS_SHIFT;
+        for (int state = 0; state < TcpState.STATE_COUNT; state++)
+        {
+            timeoutNsByProfileAndSlot[base + state] = TcpState.NONE == state ?
+                TCP_TIMEOUT_UNUSED : timeouts.timeoutNs(IpProtocol.TCP, state);
+        }
+        timeoutNsByProfileAndSlot[base + UDP_TIMEOUT_SLOT] = timeouts.udpNs();
+        timeoutNsByProfileAndSlot[base + OTHER_TIMEOUT_SLOT] = timeouts.otherNs();
+    }
+
+    /**
+     * The idle timeouts of a profile.
+     *
+     * @param profile 0..{@link #MAX_TIMEOUT_PROFILES} - 1.
+     */
+    public FlowTimeouts timeouts(final int profile)
+    {
+        return timeoutProfiles[profile];
+    }
+
+    /**
+     * Give every live flow the profile of its {@link #endpointId(int) endpoint}: {@code profiles[i]} for the flow
+     * whose endpoint id is {@code sortedEndpointIds[i]}, profile 0 for a flow whose endpoint is not listed. One
+     * scan of every slot ever used (a few milliseconds at a million flows), for a configuration change, not the
+     * packet path.
+     *
+     * @param sortedEndpointIds endpoint ids in ascending (signed int) order, no duplicates.
+     * @param profiles          the profile of each, as an unsigned byte.
+     * @return number of flows whose profile changed.
+     */
+    public int reassignTimeoutProfiles(final int[] sortedEndpointIds, final byte[] profiles)
+    {
+        if (sortedEndpointIds.length != profiles.length)
+        {
+            throw new IllegalArgumentException(sortedEndpointIds.length + " endpoint ids, " + profiles.length + " profiles");
+        }
+        final int slots = highWaterMark;
+        int changed = 0;
+        for (int flowId = 0; flowId < slots; flowId++)
+        {
+            final int offset = flowId * RECORD_LENGTH;
+            if ((records.getByte(offset + FLAGS_OFFSET) & FLAG_IN_USE) != 0)
+            {
+                final int index = java.util.Arrays.binarySearch(
+                    sortedEndpointIds, records.getInt(offset + ENDPOINT_ID_OFFSET));
+                final byte profile = index < 0 ? 0 : profiles[index];
+                if (records.getByte(offset + TIMEOUT_PROFILE_OFFSET) != profile)
+                {
+                    records.putByte(offset + TIMEOUT_PROFILE_OFFSET, profile);
+                    changed++;
+                }
+            }
+        }
+
+        return changed;
     }
 
     /**
@@ -792,6 +1015,24 @@ public final class FlowTable
     }
 
     /**
+     * RSTs outside the receiver's window, ignored by the flow (the packet methods returned false). Any thread:
+     * acquire/release pair.
+     */
+    public long rstOutOfWindowCount()
+    {
+        return counters.getLongVolatile(RST_OUT_OF_WINDOW_COUNTER_OFFSET);
+    }
+
+    /**
+     * RSTs in ESTABLISHED within the window but not at the sender's next sequence number: forwarded, the flow
+     * kept (the endpoint answers such an RST with a challenge ACK, RFC 5961 3.2). Any thread: acquire/release pair.
+     */
+    public long rstNotExactCount()
+    {
+        return counters.getLongVolatile(RST_NOT_EXACT_COUNTER_OFFSET);
+    }
+
+    /**
      * Most flows a create lets be embryonic. Any thread (final).
      */
     public int embryonicLimit()
@@ -813,11 +1054,11 @@ public final class FlowTable
     }
 
     /**
-     * The timeouts this table was built with.
+     * The timeouts of profile 0, the table's default (those it was built with unless changed).
      */
     public FlowTimeouts timeouts()
     {
-        return timeouts;
+        return timeoutProfiles[0];
     }
 
     /**
@@ -839,65 +1080,108 @@ public final class FlowTable
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * Connection tracking from flags only; see {@link TcpState} for the table this implements.
+     * The TCP state machine ({@link TcpState}) and sequence tracking (class comment).
+     *
+     * @return false for an RST outside the window: nothing was changed.
      */
-    private void onTcpSegment(final int flowId, final int offset, final int direction, final int tcpFlags)
+    private boolean onTcpSegment(
+        final int flowId,
+        final int offset,
+        final int direction,
+        final int tcpFlags,
+        final int seq,
+        final int ack,
+        final int window,
+        final int windowScale,
+        final int payloadLength)
     {
+        final UnsafeBuffer records = this.records;
         final int oldState = records.getByte(offset + TCP_STATE_OFFSET);
-        final int oldFlags = records.getByte(offset + FLAGS_OFFSET);
+        final int oldFlags = records.getByte(offset + FLAGS_OFFSET) & 0xFF;
         int state = oldState;
         int flags = oldFlags;
 
         if ((tcpFlags & TcpFlags.RST) != 0)
         {
-            state = TcpState.CLOSED;
-        }
-        else if ((tcpFlags & TcpFlags.SYN) != 0)
-        {
-            if (FORWARD == direction)
+            final int verdict = rstVerdict(offset, direction, flags, tcpFlags, seq, ack);
+            if (RST_OUT_OF_WINDOW == verdict)
             {
-                // The consumer reused its port for a new connection: reopen in place, keeping the NAT mapping,
-                // as Linux conntrack does for a SYN in TIME_WAIT/CLOSE.
-                if ((tcpFlags & TcpFlags.ACK) == 0 && (TcpState.TIME_WAIT == state || TcpState.CLOSED == state))
-                {
-                    state = TcpState.SYN_SENT;
-                    flags = FLAG_IN_USE;
-                }
+                return false;
             }
-            else if ((tcpFlags & TcpFlags.ACK) != 0 && TcpState.SYN_SENT == state)
+            if (RST_IN_WINDOW == verdict && TcpState.ESTABLISHED == state)
             {
-                state = TcpState.SYN_RECEIVED;
+                increment(RST_NOT_EXACT_COUNTER_OFFSET);
+            }
+            else
+            {
+                state = TcpState.CLOSED;
             }
         }
         else
         {
-            if (FORWARD == direction && TcpState.SYN_RECEIVED == state && (tcpFlags & TcpFlags.ACK) != 0)
+            final int end = seq + payloadLength + ((tcpFlags & TcpFlags.SYN) != 0 ? 1 : 0) +
+                ((tcpFlags & TcpFlags.FIN) != 0 ? 1 : 0);
+            if ((tcpFlags & TcpFlags.SYN) != 0)
             {
-                state = TcpState.ESTABLISHED;
-            }
-
-            final int finBit = FLAG_FIN_FORWARD << direction;
-            if ((tcpFlags & TcpFlags.FIN) != 0)
-            {
-                if (TcpState.ESTABLISHED == state)
+                if (FORWARD == direction)
                 {
-                    state = TcpState.FIN_WAIT;
-                    flags |= finBit;
+                    if ((tcpFlags & TcpFlags.ACK) == 0 &&
+                        (TcpState.TIME_WAIT == state || TcpState.CLOSED == state || TcpState.SYN_SENT == state))
+                    {
+                        // A new connection attempt: the consumer reused its port (TIME_WAIT/CLOSED: reopen in place,
+                        // keeping the NAT mapping, as Linux conntrack does) or retransmits its SYN, maybe with a new
+                        // ISN. Either way the sequence space starts again from this SYN.
+                        state = TcpState.SYN_SENT;
+                        flags = learnForwardSyn(offset, end, window, windowScale);
+                    }
+                    else
+                    {
+                        flags = track(offset, FORWARD, flags, true, seq, end, window);
+                    }
                 }
-                else if (TcpState.FIN_WAIT == state && (flags & finBit) == 0)
+                else if ((tcpFlags & TcpFlags.ACK) != 0 && TcpState.SYN_SENT == state &&
+                    (seqState(flags, FORWARD) != SEQ_KNOWN || ack == nextSeq(offset, FORWARD)))
                 {
-                    state = TcpState.CLOSING;
-                    flags = ((flags | finBit) & ~FLAG_LAST_FIN_REVERSE) |
-                        (REVERSE == direction ? FLAG_LAST_FIN_REVERSE : 0);
+                    // Only a SYN+ACK that acknowledges the consumer's SYN answers it (RFC 9293 3.10.7.3).
+                    state = TcpState.SYN_RECEIVED;
+                    flags = learnReverseSyn(offset, flags, end, window, windowScale);
+                }
+                else
+                {
+                    flags = track(offset, direction, flags, true, seq, end, window);
                 }
             }
-
-            if (TcpState.CLOSING == state && oldState == TcpState.CLOSING && (tcpFlags & TcpFlags.ACK) != 0)
+            else
             {
-                final int lastFinDirection = (flags & FLAG_LAST_FIN_REVERSE) != 0 ? REVERSE : FORWARD;
-                if (direction != lastFinDirection)
+                flags = track(offset, direction, flags, false, seq, end, window);
+                if (FORWARD == direction && TcpState.SYN_RECEIVED == state && (tcpFlags & TcpFlags.ACK) != 0)
                 {
-                    state = TcpState.TIME_WAIT;
+                    state = TcpState.ESTABLISHED;
+                }
+
+                final int finBit = FLAG_FIN_FORWARD << direction;
+                if ((tcpFlags & TcpFlags.FIN) != 0)
+                {
+                    if (TcpState.ESTABLISHED == state)
+                    {
+                        state = TcpState.FIN_WAIT;
+                        flags |= finBit;
+                    }
+                    else if (TcpState.FIN_WAIT == state && (flags & finBit) == 0)
+                    {
+                        state = TcpState.CLOSING;
+                        flags = ((flags | finBit) & ~FLAG_LAST_FIN_REVERSE) |
+                            (REVERSE == direction ? FLAG_LAST_FIN_REVERSE : 0);
+                    }
+                }
+
+                if (TcpState.CLOSING == state && oldState == TcpState.CLOSING && (tcpFlags & TcpFlags.ACK) != 0)
+                {
+                    final int lastFinDirection = (flags & FLAG_LAST_FIN_REVERSE) != 0 ? REVERSE : FORWARD;
+                    if (direction != lastFinDirection)
+                    {
+                        state = TcpState.TIME_WAIT;
+                    }
                 }
             }
         }
@@ -925,17 +1209,206 @@ public final class FlowTable
         {
             records.putByte(offset + FLAGS_OFFSET, (byte)flags);
         }
+
+        return true;
+    }
+
+    /**
+     * Judge an RST from {@code sender}; see the class comment for why each case is decided so.
+     */
+    private int rstVerdict(
+        final int offset, final int sender, final int flags, final int tcpFlags, final int seq, final int ack)
+    {
+        final int receiver = sender ^ 1;
+        final int senderKnows = seqState(flags, sender);
+        final int receiverKnows = seqState(flags, receiver);
+        if (SEQ_UNKNOWN == senderKnows || SEQ_UNKNOWN == receiverKnows)
+        {
+            return RST_EXACT;
+        }
+        if (SEQ_NONE == senderKnows)
+        {
+            // The sender has sent no SYN: only a refusal of the receiver's SYN is believable, and the receiver (in
+            // SYN-SENT) believes it only if it acknowledges that SYN exactly.
+            return SEQ_NONE == receiverKnows ||
+                ((tcpFlags & TcpFlags.ACK) != 0 && ack == nextSeq(offset, receiver)) ? RST_EXACT : RST_OUT_OF_WINDOW;
+        }
+        if (SEQ_NONE == receiverKnows)
+        {
+            // The sender aborts its own attempt before any answer; its next SYN would reopen the flow anyway.
+            return RST_EXACT;
+        }
+
+        final int distance = seq - nextSeq(offset, sender);
+        if (0 == distance)
+        {
+            return RST_EXACT;
+        }
+        final int windowBytes = maxWindowBytes(offset, receiver);
+        return distance >= -windowBytes && distance <= windowBytes ? RST_IN_WINDOW : RST_OUT_OF_WINDOW;
+    }
+
+    /**
+     * Learn from a segment of a sender whose sequence is known: advance its next sequence number and its largest
+     * window, but only from a segment within the receiver's window (the same bound as for RSTs), so a blind
+     * attacker cannot steer them. A restored flow's sender learns from any segment.
+     *
+     * @return the flags, changed if the sender's sequence became known.
+     */
+    private int track(
+        final int offset,
+        final int sender,
+        final int flags,
+        final boolean syn,
+        final int seq,
+        final int end,
+        final int window)
+    {
+        final int senderKnows = seqState(flags, sender);
+        final int nextSeqOffset = offset + NEXT_SEQ_OFFSET + (sender << 2);
+        final int maxWindowOffset = offset + MAX_WINDOW_OFFSET + (sender << 1);
+        if (SEQ_UNKNOWN == senderKnows)
+        {
+            records.putInt(nextSeqOffset, end);
+            records.putShort(maxWindowOffset, (short)windowUnits(offset, sender, syn, window));
+            return withSeqState(flags, sender, SEQ_KNOWN);
+        }
+        if (SEQ_KNOWN != senderKnows)
+        {
+            return flags;
+        }
+
+        final int receiver = sender ^ 1;
+        final int receiverKnows = seqState(flags, receiver);
+        final int nextSeq = records.getInt(nextSeqOffset);
+        if (SEQ_UNKNOWN != receiverKnows)
+        {
+            // A receiver that has not sent its SYN has opened no window: nothing beyond the SYN is acceptable.
+            final int windowBytes = SEQ_KNOWN == receiverKnows ? maxWindowBytes(offset, receiver) : 0;
+            final int distance = seq - nextSeq;
+            if (distance < -windowBytes || end - nextSeq > windowBytes)
+            {
+                return flags;
+            }
+        }
+        if (end - nextSeq > 0)
+        {
+            records.putInt(nextSeqOffset, end);
+        }
+        final int units = windowUnits(offset, sender, syn, window);
+        if (units > (records.getShort(maxWindowOffset) & 0xFFFF))
+        {
+            records.putShort(maxWindowOffset, (short)units);
+        }
+
+        return flags;
+    }
+
+    /**
+     * The consumer's SYN starts the connection's sequence space: its side is known from this SYN, the provider's
+     * is not yet (it answers with its own SYN).
+     *
+     * @return the flags: in use, no FIN seen, forward known, reverse none.
+     */
+    private int learnForwardSyn(final int offset, final int end, final int window, final int windowScale)
+    {
+        records.putInt(offset + NEXT_SEQ_OFFSET, end);
+        records.putInt(offset + NEXT_SEQ_OFFSET + 4, 0);
+        records.putByte(offset + WINDOW_SCALES_OFFSET, (byte)(scaleNibble(windowScale) | NO_SCALE << 4));
+        // The provider has sent no Window Scale option yet, so scaling is off and the SYN's window stays in bytes
+        // until learnReverseSyn converts it.
+        records.putShort(offset + MAX_WINDOW_OFFSET, (short)window);
+        records.putShort(offset + MAX_WINDOW_OFFSET + 2, (short)0);
+
+        return withSeqState(FLAG_IN_USE, FORWARD, SEQ_KNOWN);
+    }
+
+    /**
+     * The provider's SYN+ACK: its side becomes known, and window scaling is on if both SYNs carried the option
+     * (RFC 7323 2.2), in which case the consumer's largest window so far (its SYN's, in bytes) is converted to
+     * units, rounded up.
+     */
+    private int learnReverseSyn(final int offset, final int flags, final int end, final int window, final int windowScale)
+    {
+        final int scales = records.getByte(offset + WINDOW_SCALES_OFFSET) & 0xFF;
+        final int forwardScale = scales & 0xF;
+        final int reverseScale = scaleNibble(windowScale);
+        records.putByte(offset + WINDOW_SCALES_OFFSET, (byte)(forwardScale | reverseScale << 4));
+        if (NO_SCALE != forwardScale && NO_SCALE != reverseScale)
+        {
+            final int forwardWindow = records.getShort(offset + MAX_WINDOW_OFFSET) & 0xFFFF;
+            records.putShort(offset + MAX_WINDOW_OFFSET, (short)ceilShift(forwardWindow, forwardScale));
+        }
+        records.putInt(offset + NEXT_SEQ_OFFSET + 4, end);
+        records.putShort(offset + MAX_WINDOW_OFFSET + 2, (short)windowUnits(offset, REVERSE, true, window));
+
+        return withSeqState(flags, REVERSE, SEQ_KNOWN);
+    }
+
+    /**
+     * A segment's window in the units the record keeps for its sender: a SYN's window is never scaled (RFC 7323
+     * 2.2), so it is divided by the scale in effect, rounded up so the bound only grows.
+     */
+    private int windowUnits(final int offset, final int sender, final boolean syn, final int window)
+    {
+        return syn ? ceilShift(window, effectiveScale(offset, sender)) : window;
+    }
+
+    private int maxWindowBytes(final int offset, final int sender)
+    {
+        return (records.getShort(offset + MAX_WINDOW_OFFSET + (sender << 1)) & 0xFFFF) << effectiveScale(offset, sender);
+    }
+
+    /**
+     * The sender's shift count if both SYNs carried a Window Scale option, else 0.
+     */
+    private int effectiveScale(final int offset, final int sender)
+    {
+        final int scales = records.getByte(offset + WINDOW_SCALES_OFFSET) & 0xFF;
+        final int forwardScale = scales & 0xF;
+        final int reverseScale = scales >>> 4;
+        if (NO_SCALE == forwardScale || NO_SCALE == reverseScale)
+        {
+            return 0;
+        }
+
+        return FORWARD == sender ? forwardScale : reverseScale;
+    }
+
+    private int nextSeq(final int offset, final int sender)
+    {
+        return records.getInt(offset + NEXT_SEQ_OFFSET + (sender << 2));
+    }
+
+    private static int scaleNibble(final int windowScale)
+    {
+        return windowScale < 0 ? NO_SCALE : Math.min(windowScale, MAX_WINDOW_SCALE);
+    }
+
+    private static int ceilShift(final int value, final int shift)
+    {
+        return (value + (1 << shift) - 1) >>> shift;
+    }
+
+    private static int seqState(final int flags, final int direction)
+    {
+        return (flags >>> (SEQ_SHIFT + (direction << 1))) & SEQ_MASK;
+    }
+
+    private static int withSeqState(final int flags, final int direction, final int seqState)
+    {
+        final int shift = SEQ_SHIFT + (direction << 1);
+        return (flags & ~(SEQ_MASK << shift)) | (seqState << shift);
     }
 
     private long idleTimeoutNsAt(final int offset)
     {
         final int protocol = records.getByte(offset + PROTOCOL_OFFSET) & 0xFF;
-        if (IpProtocol.TCP == protocol)
-        {
-            return tcpTimeoutNsByState[records.getByte(offset + TCP_STATE_OFFSET)];
-        }
+        final int slot = IpProtocol.TCP == protocol ? records.getByte(offset + TCP_STATE_OFFSET) :
+            IpProtocol.UDP == protocol ? UDP_TIMEOUT_SLOT : OTHER_TIMEOUT_SLOT;
 
-        return IpProtocol.UDP == protocol ? udpTimeoutNs : otherTimeoutNs;
+        return timeoutNsByProfileAndSlot[
+            (records.getByte(offset + TIMEOUT_PROFILE_OFFSET) & 0xFF) << TIMEOUT_SLOTS_SHIFT | slot];
     }
 
     private void removeLive(final int flowId)
@@ -1003,7 +1476,9 @@ public final class FlowTable
 
     /**
      * Put back an established TCP flow recorded before a restart (the flow journal): both keys,
-     * state ESTABLISHED, last seen now, off the embryonic list. Start-up only, before the worker runs.
+     * state ESTABLISHED, last seen now, off the embryonic list. Its sequence numbers are unknown: each direction
+     * learns them from its next segment, and window scales are assumed to be the largest (14), see the class
+     * comment. Start-up only, before the worker runs.
      *
      * @return the flow id, or a negative result as {@link #create} gives.
      */
@@ -1023,7 +1498,11 @@ public final class FlowTable
         if (flowId >= 0)
         {
             unlinkEmbryonic(flowId);
-            records.putByte(flowId * RECORD_LENGTH + TCP_STATE_OFFSET, (byte)TcpState.ESTABLISHED);
+            final int offset = flowId * RECORD_LENGTH;
+            records.putByte(offset + TCP_STATE_OFFSET, (byte)TcpState.ESTABLISHED);
+            records.putByte(offset + FLAGS_OFFSET,
+                (byte)withSeqState(withSeqState(FLAG_IN_USE, FORWARD, SEQ_UNKNOWN), REVERSE, SEQ_UNKNOWN));
+            records.putByte(offset + WINDOW_SCALES_OFFSET, (byte)(MAX_WINDOW_SCALE | MAX_WINDOW_SCALE << 4));
         }
         return flowId;
     }

@@ -2,7 +2,7 @@ package vpce.flowtable;
 
 /**
  * Bits of the TCP header flags byte (RFC 9293 section 3.1), as passed to
- * {@link FlowTable#onForwardPacket(int, int, int, long)} and {@link FlowTable#onReversePacket(int, int, int, long)}.
+ * {@link FlowTable#onForwardPacket} and {@link FlowTable#onReversePacket}.
  * <p>
  * The caller passes the low byte of the flags field unchanged; the flow table only looks at {@link #FIN},
  * {@link #SYN}, {@link #RST} and {@link #ACK}.

@@ -1,8 +1,8 @@
 package vpce.flowtable;
 
 /**
- * TCP connection-tracking states kept per flow, as seen by a middlebox that observes both directions but not
- * sequence numbers. "Forward" is consumer to provider, "reverse" is provider to consumer.
+ * TCP connection-tracking states kept per flow, as seen by a middlebox that observes both directions. "Forward" is
+ * consumer to provider, "reverse" is provider to consumer. Timeouts are those of the flow's timeout profile.
  *
  * <pre>
  * state         entered on                                         idle timeout
@@ -10,7 +10,8 @@ package vpce.flowtable;
  * SYN_SENT      create (the datapath creates TCP flows on a SYN);  embryonicNs   (10 s)
  *               forward SYN without ACK in TIME_WAIT or CLOSED
  *               (port reuse: the flow and its NAT port reopen)
- * SYN_RECEIVED  reverse SYN+ACK in SYN_SENT                        embryonicNs   (10 s)
+ * SYN_RECEIVED  reverse SYN+ACK in SYN_SENT that acknowledges the  embryonicNs   (10 s)
+ *               consumer's SYN
  * ESTABLISHED   forward segment with ACK (handshake ACK or data)   establishedNs (350 s)
  *               in SYN_RECEIVED
  * FIN_WAIT      first FIN, from either side, in ESTABLISHED        closingNs     (30 s)
@@ -18,13 +19,14 @@ package vpce.flowtable;
  *               CLOSE_WAIT/LAST_ACK and simultaneous close)
  * TIME_WAIT     in CLOSING, a segment with ACK from the side that  timeWaitNs    (30 s)
  *               did not send the last FIN (it acknowledges it)
- * CLOSED        RST from either side, in any state                 closedNs      (5 s)
+ * CLOSED        a believed RST from either side, in any state      closedNs      (5 s)
+ *               (ESTABLISHED: only at the sender's next sequence
+ *               number; see FlowTable on which RSTs are believed)
  * NONE          not TCP (UDP, ICMP, ...): no state machine         udpNs / otherNs (60 s)
  * </pre>
  * Everything else leaves the state unchanged (retransmitted SYN, SYN+ACK or FIN, data in FIN states, ACKs in
  * TIME_WAIT) but still refreshes the flow's last-seen time. A SYN segment never advances the close sequence, so a
- * SYN+FIN is treated as a SYN. Without sequence numbers an RST is believed as Linux conntrack would only believe
- * an in-window one; each side can only reset its own flows, so the cost of a bogus RST is its own connection.
+ * SYN+FIN is treated as a SYN. An RST outside the receiver's window changes nothing (FlowTable's class comment).
  */
 public final class TcpState
 {

@@ -72,10 +72,10 @@ class FlowTableAllocationTest
                     continue;
                 }
             }
-            table.onForwardPacket(flowId, TcpFlags.SYN, 60, nowNs);
+            Segments.forward(table, flowId, TcpFlags.SYN, 60, nowNs);
             final int replyId = table.lookupReverse(0x0A000003, 443, 0x0A000004, table.natPort(flowId), IpProtocol.TCP);
-            table.onReversePacket(replyId, TcpFlags.SYN | TcpFlags.ACK, 60, nowNs);
-            table.onForwardPacket(flowId, TcpFlags.ACK, 60, nowNs);
+            Segments.reverse(table, replyId, TcpFlags.SYN | TcpFlags.ACK, 60, nowNs);
+            Segments.forward(table, flowId, TcpFlags.ACK, 60, nowNs);
             if ((i & 7) == 0)
             {
                 ports.release(0, table.natPort(flowId));

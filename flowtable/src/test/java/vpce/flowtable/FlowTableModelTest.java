@@ -178,17 +178,17 @@ class FlowTableModelTest
                         case 1 -> TcpFlags.SYN | TcpFlags.ACK;
                         case 2 -> TcpFlags.ACK;
                         case 4 -> TcpFlags.SYN;
-                        case 5 -> TcpFlags.RST;
+                        case 5 -> TcpFlags.RST | TcpFlags.ACK;
                         default -> 0;
                     };
                     if (forward)
                     {
-                        table.onForwardPacket(flowId, tcpFlags, bytes, nowNs);
+                        Segments.forward(table, flowId, tcpFlags, bytes, nowNs);
                         flow.forwardPackets++;
                     }
                     else
                     {
-                        table.onReversePacket(flowId, tcpFlags, bytes, nowNs);
+                        Segments.reverse(table, flowId, tcpFlags, bytes, nowNs);
                         flow.reverseBytes += bytes;
                     }
                     flow.lastSeenNs = nowNs;

@@ -168,16 +168,16 @@ class FlowTableSynFloodTest
         assertArrayEquals(new int[] { a, b, c, d }, table.embryonicIds());
 
         // SYN_RECEIVED is still embryonic and keeps its place.
-        table.onReversePacket(b, TcpFlags.SYN | TcpFlags.ACK, 60, 10);
+        Segments.reverse(table, b, TcpFlags.SYN | TcpFlags.ACK, 60, 10);
         assertArrayEquals(new int[] { a, b, c, d }, table.embryonicIds());
-        table.onForwardPacket(b, TcpFlags.ACK, 52, 10);
+        Segments.forward(table, b, TcpFlags.ACK, 52, 10);
         assertArrayEquals(new int[] { a, c, d }, table.embryonicIds());
-        table.onReversePacket(c, TcpFlags.RST, 40, 10);
+        Segments.reverse(table, c, TcpFlags.RST | TcpFlags.ACK, 40, 10);
         assertArrayEquals(new int[] { a, d }, table.embryonicIds());
         table.verifyIntegrity();
 
         // Port reuse: a SYN in CLOSED reopens the flow, which joins as the newest.
-        table.onForwardPacket(c, TcpFlags.SYN, 60, 11);
+        Segments.forward(table, c, TcpFlags.SYN, 60, 11);
         assertEquals(TcpState.SYN_SENT, table.tcpState(c));
         assertArrayEquals(new int[] { a, d, c }, table.embryonicIds());
 
@@ -202,10 +202,10 @@ class FlowTableSynFloodTest
     {
         final FlowTable table = new FlowTable(16, FlowTimeouts.DEFAULT, 7, 2);
         final int reset = create(table, CLIENT_IP, 1, 1);
-        table.onForwardPacket(reset, TcpFlags.RST, 40, 1);
+        Segments.forward(table, reset, TcpFlags.RST, 40, 1);
         final int b = create(table, CLIENT_IP, 2, 2);
         final int c = create(table, CLIENT_IP, 3, 3);
-        table.onForwardPacket(reset, TcpFlags.SYN, 60, 4);
+        Segments.forward(table, reset, TcpFlags.SYN, 60, 4);
         assertEquals(3, table.embryonicCount());
         assertArrayEquals(new int[] { b, c, reset }, table.embryonicIds());
 
@@ -227,7 +227,7 @@ class FlowTableSynFloodTest
         }
         else
         {
-            table.onForwardPacket(flowId, TcpFlags.SYN, 60, nowNs);
+            Segments.forward(table, flowId, TcpFlags.SYN, 60, nowNs);
         }
 
         return flowId;
@@ -235,8 +235,8 @@ class FlowTableSynFloodTest
 
     private static int establish(final FlowTable table, final int flowId)
     {
-        table.onReversePacket(flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 0);
-        table.onForwardPacket(flowId, TcpFlags.ACK, 52, 0);
+        Segments.reverse(table, flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 0);
+        Segments.forward(table, flowId, TcpFlags.ACK, 52, 0);
         assertEquals(TcpState.ESTABLISHED, table.tcpState(flowId));
 
         return flowId;

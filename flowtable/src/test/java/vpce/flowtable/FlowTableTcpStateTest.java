@@ -243,8 +243,8 @@ class FlowTableTcpStateTest
         final int icmp = table.create(CLIENT_IP, 0, ENI_IP, 0, TARGET_IP, 0, NAT_IP, 0, IpProtocol.ICMP, nowNs);
         assertState(udp, NONE);
         assertState(icmp, NONE);
-        table.onForwardPacket(udp, SYN | RST | FIN, 10, nowNs);
-        table.onReversePacket(icmp, 0xFF, 10, nowNs);
+        Segments.forward(table, udp, SYN | RST | FIN, 10, nowNs);
+        Segments.reverse(table, icmp, 0xFF, 10, nowNs);
         assertState(udp, NONE);
         assertState(icmp, NONE);
         assertEquals(timeouts.udpNs(), table.idleTimeoutNs(udp));
@@ -274,7 +274,7 @@ class FlowTableTcpStateTest
         final int flowId = table.create(CLIENT_IP, 1, ENI_IP, 2, TARGET_IP, 3, NAT_IP, 4, protocol, nowNs);
         final long timeoutNs = IpProtocol.UDP == protocol ? timeouts.udpNs() : timeouts.otherNs();
         nowNs += SECOND_NS;
-        table.onReversePacket(flowId, 0, 100, nowNs);
+        Segments.reverse(table, flowId, 0, 100, nowNs);
 
         assertEquals(0, table.expire(nowNs + timeoutNs - 1, 16, noOpHandler));
         assertEquals(1, table.expire(nowNs + timeoutNs, 16, noOpHandler));
@@ -360,13 +360,13 @@ class FlowTableTcpStateTest
     private void forward(final int flowId, final int flags)
     {
         nowNs += 1_000;
-        table.onForwardPacket(flowId, flags, 60, nowNs);
+        Segments.forward(table, flowId, flags, 60, nowNs);
     }
 
     private void reverse(final int flowId, final int flags)
     {
         nowNs += 1_000;
-        table.onReversePacket(flowId, flags, 60, nowNs);
+        Segments.reverse(table, flowId, flags, 60, nowNs);
     }
 
     private void assertState(final int flowId, final int expected)

@@ -149,9 +149,9 @@ class FlowTableTest
     {
         final FlowTable table = new FlowTable(8, FlowTimeouts.DEFAULT, 6);
         final int flowId = table.create(CLIENT_IP, 1000, ENI_IP, 53, TARGET_IP, 53, NAT_IP, 2000, UDP, 10);
-        table.onForwardPacket(flowId, 0, 100, 20);
-        table.onForwardPacket(flowId, 0, 50, 30);
-        table.onReversePacket(flowId, 0, 1500, 40);
+        Segments.forward(table, flowId, 0, 100, 20);
+        Segments.forward(table, flowId, 0, 50, 30);
+        Segments.reverse(table, flowId, 0, 1500, 40);
 
         assertEquals(2, table.forwardPackets(flowId));
         assertEquals(150, table.forwardBytes(flowId));
@@ -169,8 +169,8 @@ class FlowTableTest
         table.consumerMac(flowId, 0xABCDEFL);
         table.endpointId(flowId, 5);
         table.consumerPortIndex(flowId, 2);
-        table.onForwardPacket(flowId, TcpFlags.SYN, 60, 1);
-        table.onReversePacket(flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 2);
+        Segments.forward(table, flowId, TcpFlags.SYN, 60, 1);
+        Segments.reverse(table, flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 2);
 
         assertTrue(table.remove(flowId));
         assertFalse(table.isLive(flowId));
@@ -344,7 +344,7 @@ class FlowTableTest
         {
             if (i % 3 == 0)
             {
-                table.onReversePacket(i, 0, 100, refreshNs);
+                Segments.reverse(table, i, 0, 100, refreshNs);
             }
             else
             {

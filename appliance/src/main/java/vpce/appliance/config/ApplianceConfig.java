@@ -92,11 +92,25 @@ public record ApplianceConfig(
     {
     }
 
+    /** establishedIdleTimeoutSeconds is the older spelling of idleTimeouts.establishedSeconds. */
     public record Datapath(
         Integer batchSize,
         String idleStrategy,
         Integer flowCapacity,
-        Integer establishedIdleTimeoutSeconds)
+        Integer establishedIdleTimeoutSeconds,
+        IdleTimeouts idleTimeouts)
+    {
+    }
+
+    /**
+     * TCP idle timeouts by state, in seconds: the datapath's defaults, or an endpoint's overrides (a field left
+     * out takes the default).
+     */
+    public record IdleTimeouts(
+        Integer establishedSeconds,
+        Integer embryonicSeconds,
+        Integer closingSeconds,
+        Integer timeWaitSeconds)
     {
     }
 
@@ -138,7 +152,13 @@ public record ApplianceConfig(
     {
     }
 
-    public record Endpoint(String id, String vpc, String serviceName, List<EndpointSubnet> subnets, List<String> securityGroups)
+    public record Endpoint(
+        String id,
+        String vpc,
+        String serviceName,
+        List<EndpointSubnet> subnets,
+        List<String> securityGroups,
+        IdleTimeouts idleTimeouts)
     {
     }
 }

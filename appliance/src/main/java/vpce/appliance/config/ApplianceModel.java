@@ -1,5 +1,7 @@
 package vpce.appliance.config;
 
+import vpce.flowtable.FlowTimeouts;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -94,16 +96,18 @@ public record ApplianceModel(
         SPIN
     }
 
+    /**
+     * @param idleTimeouts the flow table's default timeouts (datapath.idleTimeouts over {@link FlowTimeouts#DEFAULT}:
+     *     established 350 s, AWS's default for an endpoint).
+     */
     public record DatapathSettings(
         int batchSize,
         IdleStrategyKind idleStrategy,
         int flowCapacity,
-        long establishedIdleTimeoutNs)
+        FlowTimeouts idleTimeouts)
     {
         public static final int DEFAULT_BATCH_SIZE = 64;
         public static final int DEFAULT_FLOW_CAPACITY = 1 << 20;
-        /** AWS's default idle timeout for established TCP flows through an endpoint: 350 s. */
-        public static final long DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS = 350_000_000_000L;
     }
 
     /**
@@ -171,7 +175,16 @@ public record ApplianceModel(
         }
     }
 
-    public record EndpointSpec(String id, String vpcId, String serviceName, List<EniSpec> enis, List<String> securityGroupIds)
+    /**
+     * @param idleTimeouts the endpoint's flow timeouts: its idleTimeouts over the datapath's defaults.
+     */
+    public record EndpointSpec(
+        String id,
+        String vpcId,
+        String serviceName,
+        List<EniSpec> enis,
+        List<String> securityGroupIds,
+        FlowTimeouts idleTimeouts)
     {
     }
 

@@ -20,6 +20,8 @@ import vpce.appliance.config.ApplianceModel.SecurityGroupSpec;
 import vpce.appliance.config.ApplianceModel.ServiceSpec;
 import vpce.appliance.config.ApplianceModel.SubnetSpec;
 import vpce.appliance.config.ApplianceModel.VpcSpec;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.FlowTimeouts;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +55,9 @@ final class ConfigValidator
     /** The range AWS allows for the TCP established idle timeout of an endpoint. */
     private static final int MIN_ESTABLISHED_IDLE_SECONDS = 60;
     private static final int MAX_ESTABLISHED_IDLE_SECONDS = 432_000;
+    /** Embryonic, closing and time-wait timeouts: AWS fixes them; an hour is past any sane handshake or close. */
+    private static final int MAX_OTHER_IDLE_SECONDS = 3_600;
+    private static final long SECOND_NS = 1_000_000_000L;
     /** The flow-log aggregator's interface table (FlowLogs.DEFAULT_MAX_INTERFACES). */
     private static final int MAX_FLOW_LOGGED_ENIS = 1024;
 
@@ -76,7 +81,8 @@ final class ConfigValidator
         final List<ServiceSpec> services = services(region, orEmpty(config.services()), ports);
         final int groupsPerEni = AccessRulesValidator.securityGroupsPerEni(config.limits());
         final List<SecurityGroupSpec> groups = AccessRulesValidator.securityGroups(orEmpty(config.securityGroups()), vpcs);
-        final List<EndpointSpec> endpoints = endpoints(orEmpty(config.endpoints()), vpcs, subnets, services, groups, groupsPerEni);
+        final List<EndpointSpec> endpoints = endpoints(
+            orEmpty(config.endpoints()), vpcs, subnets, services, groups, groupsPerEni, datapath.idleTimeouts());
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
@@ -91,7 +97,7 @@ final class ConfigValidator
                 DatapathSettings.DEFAULT_BATCH_SIZE,
                 IdleStrategyKind.POLL,
                 DatapathSettings.DEFAULT_FLOW_CAPACITY,
-                DatapathSettings.DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS);
+                FlowTimeouts.DEFAULT);
         }
         final int batchSize = datapath.batchSize() == null ? DatapathSettings.DEFAULT_BATCH_SIZE : datapath.batchSize();
         if (batchSize < MIN_BATCH_SIZE || batchSize > MAX_BATCH_SIZE)
@@ -106,18 +112,64 @@ final class ConfigValidator
         {
             throw bad("datapath.flowCapacity", flowCapacity, "must be " + MIN_FLOW_CAPACITY + ".." + MAX_FLOW_CAPACITY);
         }
-        long establishedNs = DatapathSettings.DEFAULT_ESTABLISHED_IDLE_TIMEOUT_NS;
+        ApplianceConfig.IdleTimeouts idleTimeouts = datapath.idleTimeouts();
         if (datapath.establishedIdleTimeoutSeconds() != null)
         {
+            if (idleTimeouts != null && idleTimeouts.establishedSeconds() != null)
+            {
+                throw bad("datapath.establishedIdleTimeoutSeconds", datapath.establishedIdleTimeoutSeconds(),
+                    "is also given as datapath.idleTimeouts.establishedSeconds; keep one");
+            }
             final int seconds = datapath.establishedIdleTimeoutSeconds();
             if (seconds < MIN_ESTABLISHED_IDLE_SECONDS || seconds > MAX_ESTABLISHED_IDLE_SECONDS)
             {
                 throw bad("datapath.establishedIdleTimeoutSeconds", seconds,
                     "must be " + MIN_ESTABLISHED_IDLE_SECONDS + ".." + MAX_ESTABLISHED_IDLE_SECONDS + " (the range AWS allows)");
             }
-            establishedNs = seconds * 1_000_000_000L;
+            idleTimeouts = idleTimeouts == null ?
+                new ApplianceConfig.IdleTimeouts(seconds, null, null, null) :
+                new ApplianceConfig.IdleTimeouts(
+                    seconds, idleTimeouts.embryonicSeconds(), idleTimeouts.closingSeconds(), idleTimeouts.timeWaitSeconds());
         }
-        return new DatapathSettings(batchSize, idle, flowCapacity, establishedNs);
+        return new DatapathSettings(
+            batchSize, idle, flowCapacity, idleTimeouts(idleTimeouts, FlowTimeouts.DEFAULT, "datapath.idleTimeouts"));
+    }
+
+    /**
+     * Idle timeouts given over defaults: each field left out keeps the default's value.
+     */
+    private static FlowTimeouts idleTimeouts(
+        final ApplianceConfig.IdleTimeouts given, final FlowTimeouts defaults, final String at)
+        throws ConfigException
+    {
+        if (given == null)
+        {
+            return defaults;
+        }
+        return new FlowTimeouts(
+            seconds(given.embryonicSeconds(), defaults.embryonicNs(), 1, MAX_OTHER_IDLE_SECONDS, at + ".embryonicSeconds"),
+            seconds(given.establishedSeconds(), defaults.establishedNs(), MIN_ESTABLISHED_IDLE_SECONDS,
+                MAX_ESTABLISHED_IDLE_SECONDS, at + ".establishedSeconds"),
+            seconds(given.closingSeconds(), defaults.closingNs(), 1, MAX_OTHER_IDLE_SECONDS, at + ".closingSeconds"),
+            seconds(given.timeWaitSeconds(), defaults.timeWaitNs(), 1, MAX_OTHER_IDLE_SECONDS, at + ".timeWaitSeconds"),
+            defaults.closedNs(),
+            defaults.udpNs(),
+            defaults.otherNs());
+    }
+
+    private static long seconds(final Integer seconds, final long defaultNs, final int min, final int max, final String at)
+        throws ConfigException
+    {
+        if (seconds == null)
+        {
+            return defaultNs;
+        }
+        if (seconds < min || seconds > max)
+        {
+            throw bad(at, seconds, "must be " + min + ".." + max +
+                (MAX_ESTABLISHED_IDLE_SECONDS == max ? " (the range AWS allows)" : ""));
+        }
+        return seconds * SECOND_NS;
     }
 
     private static List<PortSpec> ports(final String region, final List<Port> ports) throws ConfigException
@@ -350,10 +402,12 @@ final class ConfigValidator
         final List<SubnetSpec> subnets,
         final List<ServiceSpec> services,
         final List<SecurityGroupSpec> groups,
-        final int groupsPerEni)
+        final int groupsPerEni,
+        final FlowTimeouts defaultTimeouts)
         throws ConfigException
     {
         final List<EndpointSpec> specs = new ArrayList<>();
+        final Set<FlowTimeouts> distinctTimeouts = new HashSet<>(Set.of(defaultTimeouts));
         final Set<String> ids = new HashSet<>();
         final Map<Integer, String> eniOwners = new HashMap<>();
         final List<int[]> pendingAllocations = new ArrayList<>();
@@ -423,7 +477,13 @@ final class ConfigValidator
             }
             final List<String> groupIds = AccessRulesValidator.endpointGroups(
                 endpoint.securityGroups(), vpcId, vpcs, groups, groupsPerEni, at + ".securityGroups");
-            specs.add(new EndpointSpec(id, vpcId, serviceName, enis, groupIds));
+            final FlowTimeouts idleTimeouts = idleTimeouts(endpoint.idleTimeouts(), defaultTimeouts, at + ".idleTimeouts");
+            if (distinctTimeouts.add(idleTimeouts) && distinctTimeouts.size() > FlowTable.MAX_TIMEOUT_PROFILES)
+            {
+                throw bad(at + ".idleTimeouts", endpoint.idleTimeouts(), "is one distinct set too many: the flow table holds " +
+                    FlowTable.MAX_TIMEOUT_PROFILES + ", the datapath's default included");
+            }
+            specs.add(new EndpointSpec(id, vpcId, serviceName, enis, groupIds, idleTimeouts));
         }
         // Addresses left unset are allocated after all explicit ones are known, as EC2 would.
         for (final int[] pending : pendingAllocations)
@@ -439,7 +499,8 @@ final class ConfigValidator
             final List<EniSpec> enis = new ArrayList<>(endpoint.enis());
             enis.set(pending[1], new EniSpec(eni.subnetId(), eni.availabilityZone(), address, eni.portName()));
             specs.set(pending[0], new EndpointSpec(
-                endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis), endpoint.securityGroupIds()));
+                endpoint.id(), endpoint.vpcId(), endpoint.serviceName(), List.copyOf(enis), endpoint.securityGroupIds(),
+                endpoint.idleTimeouts()));
         }
         return List.copyOf(specs);
     }

@@ -121,6 +121,11 @@ public final class DatapathAgent implements Agent
             throw new IllegalArgumentException(natAddresses.length + " NAT addresses for " + natPorts.natAddressCount() + " pools");
         }
         this.natAddresses = natAddresses.clone();
+        if (ports.length > FlowTable.MAX_CONSUMER_PORT_INDEX + 1)
+        {
+            // A flow record keeps its consumer port index in a byte.
+            throw new IllegalArgumentException(ports.length + " ports; at most " + (FlowTable.MAX_CONSUMER_PORT_INDEX + 1));
+        }
         this.ports = ports;
         this.consumerRole = consumerRole;
         this.snapshots = snapshots;
@@ -178,6 +183,7 @@ public final class DatapathAgent implements Agent
         if (snapshot != announcedSnapshot)
         {
             purgeRemovedEnis(announcedSnapshot);
+            applyIdleTimeouts(announcedSnapshot);
             announce(announcedSnapshot);
             if (flowLog != null)
             {
@@ -342,7 +348,12 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.MTU_EXCEEDED);
             return;
         }
-        flows.onForwardPacket(flow, tcpFlags, frameLength, nowNs);
+        if (!flows.onForwardPacket(flow, tcpFlags, tcp.sequence(), tcp.acknowledgment(), tcp.window(),
+            windowScaleOf(tcp, tcpFlags), tcp.length() - tcp.headerLength(), frameLength, nowNs))
+        {
+            counters.drop(DropReason.TCP_RST_OUT_OF_WINDOW);
+            return;
+        }
         logFlow(eni, clientIp, eniIp, FrameClass.IPV4_TCP, ip, true);
         final long consumerMac = validator.ethernet().source();
         if (flows.consumerMac(flow) != consumerMac)
@@ -426,6 +437,7 @@ public final class DatapathAgent implements Agent
         // the flows of an ENI a reload removes are found by it.
         flows.endpointId(flow, eniIp);
         flows.consumerPortIndex(flow, portIndex);
+        flows.timeoutProfile(flow, snapshot.eniTimeoutProfile(eni));
         counters.flowsCreated.incrementRelease();
         counters.flowsActive.setRelease(flows.size());
         return flow;
@@ -474,7 +486,13 @@ public final class DatapathAgent implements Agent
             counters.drop(DropReason.MTU_EXCEEDED);
             return;
         }
-        flows.onReversePacket(flow, tcp.flags(), frameLength, nowNs);
+        final int tcpFlags = tcp.flags();
+        if (!flows.onReversePacket(flow, tcpFlags, tcp.sequence(), tcp.acknowledgment(), tcp.window(),
+            windowScaleOf(tcp, tcpFlags), tcp.length() - tcp.headerLength(), frameLength, nowNs))
+        {
+            counters.drop(DropReason.TCP_RST_OUT_OF_WINDOW);
+            return;
+        }
 
         journalIfEstablished(flow);
         translate(ip, tcp, flows.eniIp(flow), flows.eniPort(flow), flows.clientIp(flow), flows.clientPort(flow));
@@ -483,6 +501,12 @@ public final class DatapathAgent implements Agent
         ethernet.source(portMacs[consumerPort]);
         ethernet.destination(flows.consumerMac(flow));
         transmit(consumerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    /** The Window Scale option matters on a SYN only (RFC 7323 2.2): other segments skip the option walk. */
+    private static int windowScaleOf(final TcpFlyweight tcp, final int tcpFlags)
+    {
+        return (tcpFlags & TcpFlyweight.SYN) != 0 ? tcp.windowScale() : TcpFlyweight.NO_WINDOW_SCALE;
     }
 
     /** A VPC Flow Log entry for a packet entering the ENI's subnet, when the ENI logs. */
@@ -711,6 +735,25 @@ public final class DatapathAgent implements Agent
     }
 
     /**
+     * Hands the snapshot's idle-timeout profiles to the flow table and, when an ENI's profile differs from the
+     * previous snapshot's, retags every flow by its ENI (one scan of the table, on such a reload only), so a
+     * changed endpoint timeout applies to the flows it already has. The first snapshot always retags: flows
+     * restored from the journal are in the table before the agent runs.
+     */
+    private void applyIdleTimeouts(final DatapathSnapshot previous)
+    {
+        if (previous != null && snapshot.sameIdleTimeouts(previous))
+        {
+            return;
+        }
+        for (int profile = 0; profile < snapshot.idleTimeoutProfileCount(); profile++)
+        {
+            flows.timeouts(profile, snapshot.idleTimeoutProfile(profile));
+        }
+        flows.reassignTimeoutProfiles(snapshot.idleTimeoutEniAddresses(), snapshot.idleTimeoutProfileOfEniAddress());
+    }
+
+    /**
      * Announces (gratuitous ARP) every ENI and provider address that the previous snapshot did not
      * have, so that consumers learn an ENI the moment it appears, and starts resolving next hops.
      */
@@ -831,6 +874,7 @@ public final class DatapathAgent implements Agent
         {
             work += flowLog.flushIfDue(nowNs, epochClock.time());
         }
+        counters.rstNotExact.setRelease(flows.rstNotExactCount());
         final int expired = flows.expire(nowNs, EXPIRY_SCAN_PER_CYCLE, releaseNatPort);
         if (expired > 0)
         {

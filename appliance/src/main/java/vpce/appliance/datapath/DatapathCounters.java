@@ -37,6 +37,8 @@ public final class DatapathCounters
     final AtomicCounter flowsActive;
     final AtomicCounter embryonicEvicted;
     final AtomicCounter flowsPurged;
+    /** The flow table's count of in-window, not exact RSTs that left an established flow alone (RFC 5961). */
+    final AtomicCounter rstNotExact;
     final AtomicCounter arpRepliesSent;
     final AtomicCounter arpRequestsSent;
     final AtomicCounter arpRepliesReceived;
@@ -82,6 +84,7 @@ public final class DatapathCounters
         flowsActive = manager.newCounter("flows.active");
         embryonicEvicted = manager.newCounter("flows.embryonic_evicted");
         flowsPurged = manager.newCounter("flows.purged");
+        rstNotExact = manager.newCounter("flows.rst_not_exact");
         arpRepliesSent = manager.newCounter("arp.replies_sent");
         arpRequestsSent = manager.newCounter("arp.requests_sent");
         arpRepliesReceived = manager.newCounter("arp.replies_received");

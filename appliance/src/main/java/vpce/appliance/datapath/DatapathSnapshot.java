@@ -17,8 +17,11 @@ import vpce.appliance.config.ApplianceModel.PortRole;
 import vpce.appliance.config.ApplianceModel.PortSpec;
 import vpce.appliance.config.ApplianceModel.ServiceSpec;
 import vpce.appliance.config.Ipv4;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.FlowTimeouts;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +57,12 @@ public final class DatapathSnapshot
     private final int[] providerAddresses;
     private final int[] providerMasks;
     private final int providerGateway;
+    /** Distinct idle-timeout sets: 0 is the datapath's default, then each endpoint override in order of appearance. */
+    private final FlowTimeouts[] idleTimeoutProfiles;
+    private final int[] eniIdleTimeoutProfile;
+    /** ENI addresses in ascending order and the profile of each, for {@link FlowTable#reassignTimeoutProfiles}. */
+    private final int[] idleTimeoutEniAddresses;
+    private final byte[] idleTimeoutProfileOfEniAddress;
 
     /**
      * @param portNames the ports in the order the datapath indexes them.
@@ -74,9 +83,16 @@ public final class DatapathSnapshot
         final List<String> vpcIds = model.vpcs().stream().map(ApplianceModel.VpcSpec::id).toList();
         subnetVpc = model.subnets().stream().mapToInt(n -> vpcIds.indexOf(n.vpcId())).toArray();
         final List<List<String>> groupsOfEni = new ArrayList<>();
+        final List<FlowTimeouts> profiles = new ArrayList<>(List.of(model.datapath().idleTimeouts()));
+        eniIdleTimeoutProfile = new int[enis.size()];
         int eni = 0;
         for (final EndpointSpec endpoint : model.endpoints())
         {
+            if (!profiles.contains(endpoint.idleTimeouts()))
+            {
+                profiles.add(endpoint.idleTimeouts());
+            }
+            final int profile = profiles.indexOf(endpoint.idleTimeouts());
             final int serviceIndex = model.services().indexOf(model.service(endpoint.serviceName()));
             for (final EniSpec spec : endpoint.enis())
             {
@@ -90,8 +106,26 @@ public final class DatapathSnapshot
                 eniFlowLogged[eni] = model.flowLogs() != null && model.flowLogs().covers(endpoint.id(), spec.subnetId(), eniIds[eni]);
                 groupsOfEni.add(endpoint.securityGroupIds());
                 eniByPortAndAddress.put(key(portIndex, spec.address()), eni);
+                eniIdleTimeoutProfile[eni] = profile;
                 eni++;
             }
+        }
+
+        if (profiles.size() > FlowTable.MAX_TIMEOUT_PROFILES)
+        {
+            throw new IllegalArgumentException(profiles.size() + " distinct idle timeout sets; the flow table holds " +
+                FlowTable.MAX_TIMEOUT_PROFILES);
+        }
+        idleTimeoutProfiles = profiles.toArray(FlowTimeouts[]::new);
+        final Integer[] byAddress = new Integer[eniAddress.length];
+        Arrays.setAll(byAddress, i -> i);
+        Arrays.sort(byAddress, (a, b) -> Integer.compare(eniAddress[a], eniAddress[b]));
+        idleTimeoutEniAddresses = new int[byAddress.length];
+        idleTimeoutProfileOfEniAddress = new byte[byAddress.length];
+        for (int i = 0; i < byAddress.length; i++)
+        {
+            idleTimeoutEniAddresses[i] = eniAddress[byAddress[i]];
+            idleTimeoutProfileOfEniAddress[i] = (byte)eniIdleTimeoutProfile[byAddress[i]];
         }
 
         acls = AclCompiler.compile(aclModel(model, groupsOfEni));
@@ -148,6 +182,57 @@ public final class DatapathSnapshot
         }
         final List<String> naclOfSubnet = model.subnets().stream().map(ApplianceModel.SubnetSpec::networkAclId).toList();
         return new AclModel(nacls, naclOfSubnet, groups, groupsOfEni, members, model.securityGroupsPerEni());
+    }
+
+    /** The flow-table timeout profile of the ENI's flows, 0..{@link #idleTimeoutProfileCount()} - 1. */
+    public int eniTimeoutProfile(final int eni)
+    {
+        return eniIdleTimeoutProfile[eni];
+    }
+
+    public int idleTimeoutProfileCount()
+    {
+        return idleTimeoutProfiles.length;
+    }
+
+    /** Profile 0 is the datapath's default timeouts (datapath.idleTimeouts). */
+    public FlowTimeouts idleTimeoutProfile(final int profile)
+    {
+        return idleTimeoutProfiles[profile];
+    }
+
+    /** ENI addresses in ascending (signed) order; the array itself, never written after construction. */
+    int[] idleTimeoutEniAddresses()
+    {
+        return idleTimeoutEniAddresses;
+    }
+
+    /** The timeout profile of each address of {@link #idleTimeoutEniAddresses()}; never written after construction. */
+    byte[] idleTimeoutProfileOfEniAddress()
+    {
+        return idleTimeoutProfileOfEniAddress;
+    }
+
+    /**
+     * Would the flows already in the table keep their profiles and timeouts under this snapshot? True when the
+     * profiles are the same and every ENI both snapshots have keeps its profile index (an ENI only one of them has
+     * has no flows to retag: new, or purged).
+     */
+    public boolean sameIdleTimeouts(final DatapathSnapshot previous)
+    {
+        if (!Arrays.equals(idleTimeoutProfiles, previous.idleTimeoutProfiles))
+        {
+            return false;
+        }
+        for (int i = 0; i < idleTimeoutEniAddresses.length; i++)
+        {
+            final int j = Arrays.binarySearch(previous.idleTimeoutEniAddresses, idleTimeoutEniAddresses[i]);
+            if (j >= 0 && previous.idleTimeoutProfileOfEniAddress[j] != idleTimeoutProfileOfEniAddress[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The compiled network ACLs (by subnet index) and security groups (by ENI index). */

@@ -40,8 +40,13 @@ public final class DropReason
     public static final int SG_INGRESS = 16;
     /** A reply of a flow whose ENI a reload removed. */
     public static final int ENI_GONE = 17;
+    /**
+     * An RST outside the receiver's window (see FlowTable): the endpoint would ignore it, so it changes no flow and
+     * is not forwarded, as a stateful firewall drops what Linux conntrack marks INVALID.
+     */
+    public static final int TCP_RST_OUT_OF_WINDOW = 18;
 
-    public static final int COUNT = 18;
+    public static final int COUNT = 19;
 
     private static final String[] NAMES = {
         "not_our_mac",
@@ -62,6 +67,7 @@ public final class DropReason
         "nacl_egress",
         "sg_ingress",
         "eni_gone",
+        "tcp_rst_out_of_window",
     };
 
     private DropReason()

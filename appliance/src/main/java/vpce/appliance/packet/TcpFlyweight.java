@@ -55,6 +55,14 @@ public final class TcpFlyweight
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
 
+    /** {@link #windowScale()} of a header without a Window Scale option. */
+    public static final int NO_WINDOW_SCALE = -1;
+    /** Option kinds (RFC 9293 3.2, RFC 7323 2.2). */
+    public static final int OPTION_END = 0;
+    public static final int OPTION_NOP = 1;
+    public static final int OPTION_WINDOW_SCALE = 3;
+    public static final int OPTION_WINDOW_SCALE_LENGTH = 3;
+
     private MemorySegment segment;
     private long offset;
     private int length;
@@ -178,6 +186,52 @@ public final class TcpFlyweight
     {
         segment.set(BE16, offset + WINDOW_OFFSET, (short)window);
         return this;
+    }
+
+    /**
+     * The shift count of the Window Scale option (RFC 7323 2.2), as sent (0..255; RFC 7323 2.3 says to use 14 for
+     * anything larger, which is the caller's business), or {@link #NO_WINDOW_SCALE}. Meaningful on a SYN only.
+     * <p>
+     * Walks the option list of a possibly hostile header without reading past the header (nor past the wrapped
+     * length): it stops at End of Option List, at an option whose length byte is missing, below 2 or runs past the
+     * header. Options before such a malformed one still count, as in Linux's tcp_parse_options, so the appliance
+     * sees the scale the endpoint will use; a repeated option counts by its last copy, for the same reason. At most
+     * 40 option bytes, so at most 40 steps.
+     */
+    public int windowScale()
+    {
+        final long end = offset + Math.min(headerLength(), length);
+        int scale = NO_WINDOW_SCALE;
+        long at = offset + MIN_HEADER_LENGTH;
+        while (at < end)
+        {
+            final int kind = segment.get(U8, at) & 0xFF;
+            if (OPTION_END == kind)
+            {
+                break;
+            }
+            if (OPTION_NOP == kind)
+            {
+                at++;
+                continue;
+            }
+            if (at + 1 >= end)
+            {
+                break;
+            }
+            final int optionLength = segment.get(U8, at + 1) & 0xFF;
+            if (optionLength < 2 || at + optionLength > end)
+            {
+                break;
+            }
+            if (OPTION_WINDOW_SCALE == kind && OPTION_WINDOW_SCALE_LENGTH == optionLength)
+            {
+                scale = segment.get(U8, at + 2) & 0xFF;
+            }
+            at += optionLength;
+        }
+
+        return scale;
     }
 
     public int checksum()

@@ -96,9 +96,9 @@ public class FlowTableBenchmark
             {
                 throw new IllegalStateException("create " + i + " returned " + flowId);
             }
-            table.onForwardPacket(flowId, TcpFlags.SYN, 60, 0);
-            table.onReversePacket(flowId, TcpFlags.SYN | TcpFlags.ACK, 60, 0);
-            table.onForwardPacket(flowId, TcpFlags.ACK, 52, 0);
+            table.onForwardPacket(flowId, TcpFlags.SYN, 1_000, 0, 65_535, -1, 0, 60, 0);
+            table.onReversePacket(flowId, TcpFlags.SYN | TcpFlags.ACK, 9_000, 1_001, 65_535, -1, 0, 60, 0);
+            table.onForwardPacket(flowId, TcpFlags.ACK, 1_001, 9_001, 65_535, -1, 0, 52, 0);
         }
         if (table.embryonicCount() != 0 || table.size() != flows)
         {
