@@ -141,7 +141,8 @@ public final class Appliance implements AutoCloseable
 
         final ErrorHandler errorHandler = throwable ->
         {
-            errors.incrementRelease();
+            // Atomic: the datapath, journal and flow-log agents share this handler from their own threads.
+            errors.increment();
             LOG.error("agent error", throwable);
         };
         FlowLogAggregator flowLog = null;

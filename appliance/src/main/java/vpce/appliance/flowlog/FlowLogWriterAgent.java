@@ -33,18 +33,15 @@ import static vpce.appliance.flowlog.FlowLogRecordDescriptor.*;
  * <p><b>Threads.</b> Runs on its own {@code AgentRunner}; it is the ring's only consumer and the
  * file's only writer. The interface-id table is the one thing another thread changes: the
  * control plane replaces the whole array with a volatile store ({@link #interfaceIds(String[])}),
- * and this agent takes it with one volatile load per batch, so every line of a batch uses the
- * same table. Counters are written here with release stores ({@code setRelease} after each
+ * and this agent loads it (volatile) for each record, after the ring read that acquired the record. Counters are written here with release stores ({@code setRelease} after each
  * batch's write) and read elsewhere with acquire loads ({@link #linesWritten()} and the others).
  *
- * <p>Known gap: {@code Appliance.reload} stores the table before it publishes the snapshot, and a
- * record's ring commit follows the datapath's acquire of that snapshot, but the table is loaded
- * here before the batch's records are read, not after: a batch whose load came just before a
- * reload can hold records made under the new snapshot and label them with the previous table
- * (another ENI's id, or "-" for an index the old table lacks). Loading the table per record,
- * after the record's acquire, would close it. A window also outlives reloads: its older records
- * are labelled with the newest table, right only while ENI indices keep their ENIs. The stress
- * harness counts both ({@code vpce.perf.stress}, flow-log-reload).
+ * <p>Ordering: {@code Appliance.reload} stores the table before it publishes the snapshot, and a
+ * record's ring commit follows the datapath's acquire of that snapshot; loading the table after
+ * the record's acquire therefore never labels it from a table older than its snapshot (the
+ * stress harness, {@code vpce.perf.stress} flow-log-reload, checks this). Known gap: a window
+ * outlives reloads, so its older records are labelled with the newest table, right only while
+ * ENI indices keep their ENIs (counted by the harness as labelsFromNewerTable).
  *
  * <p><b>Errors.</b> A failed write is reported to the error handler and its lines are counted in
  * {@link #linesLost()}; the agent carries on with the next batch (the file may come back, e.g.
@@ -87,7 +84,6 @@ public final class FlowLogWriterAgent implements Agent
     /** Control thread to this agent; see the class comment. */
     private volatile String[] interfaceIds;
 
-    private String[] batchInterfaceIds;
     private int batchLength;
     private int batchLines;
     private int batchSkipLines;
@@ -142,7 +138,6 @@ public final class FlowLogWriterAgent implements Agent
     @Override
     public int doWork()
     {
-        batchInterfaceIds = interfaceIds;
         batchLength = 0;
         batchLines = 0;
         batchSkipLines = 0;
@@ -248,7 +243,9 @@ public final class FlowLogWriterAgent implements Agent
 
     private String interfaceId(final int interfaceIndex)
     {
-        final String[] ids = batchInterfaceIds;
+        // Loaded per record, after the ring read acquired it: the table is then at least as new as the snapshot
+        // the record was made under (reload stores the table before it publishes the snapshot).
+        final String[] ids = interfaceIds;
         if (interfaceIndex >= 0 && interfaceIndex < ids.length && ids[interfaceIndex] != null)
         {
             return ids[interfaceIndex];

@@ -47,9 +47,9 @@ import java.util.stream.Stream;
  * <p>Invariants: counters monotonic on both sides; every line whole and correctly keyed, labelled
  * with an id of the right ENI index; after the join, lines written = records published, no line
  * lost, and the lines' packets add up to the packets recorded minus those the table could not
- * take. Counted, not failed: lines labelled by a table older than their record (see
- * {@code FlowLogWriterAgent}: the table is loaded before the batch is read) and lines labelled by a
- * newer one (a window outlives a reload).
+ * take; no line labelled by a table older than its record's snapshot (the writer loads the table
+ * after acquiring each record). Counted, not failed: lines labelled by a newer table (a window
+ * outlives a reload).
  */
 final class FlowLogReloadScenario
 {
@@ -159,6 +159,8 @@ final class FlowLogReloadScenario
         violations.check(lines[1] == flowLogs.skipDataWritten(), "SKIPDATA lines in the file != written", lines[1], flowLogs.skipDataWritten());
         violations.check(lines[2] == packetsRecorded - aggregator.packetsSkipped(), "packets in the file != recorded - skipped",
             lines[2], packetsRecorded, aggregator.packetsSkipped());
+
+        violations.check(lines[3] == 0, "lines labelled from a table older than their snapshot", lines[3]);
 
         final Map<String, Long> ops = new LinkedHashMap<>();
         ops.put("reloads", reloads);
