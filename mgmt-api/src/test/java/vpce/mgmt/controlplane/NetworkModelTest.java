@@ -179,8 +179,8 @@ class NetworkModelTest
         assertEquals(1, grouped.groups().size());
         assertEquals(443, grouped.fromPort());
 
-        final List<SecurityGroupRule> icmp = cp.authorizeSecurityGroupEgress(group.groupId(),
-            List.of(IpPermission.ofCidr("icmp", 8, null, "10.0.0.0/8")), false);
+        final List<SecurityGroupRule> icmp = f.dryThenWet(dry -> cp.authorizeSecurityGroupEgress(group.groupId(),
+            List.of(IpPermission.ofCidr("icmp", 8, null, "10.0.0.0/8")), dry));
         assertEquals(8, icmp.getFirst().fromPort());
         assertEquals(-1, icmp.getFirst().toPort());
 
@@ -219,6 +219,8 @@ class NetworkModelTest
             List.of(IpPermission.ofCidr("tcp", 443, 443, "10.0.0.0/16")), null, true));
         cp.revokeSecurityGroupIngress(group.groupId(), List.of(IpPermission.ofCidr("tcp", 443, 443, "10.0.0.0/16")), null, false);
         cp.revokeSecurityGroupIngress(group.groupId(), null, List.of(added.get(1).securityGroupRuleId()), false);
+        f.dryRunSucceeds(() -> cp.revokeSecurityGroupEgress(group.groupId(), null,
+            List.of(icmp.getFirst().securityGroupRuleId()), true));
         cp.revokeSecurityGroupEgress(group.groupId(), null, List.of(icmp.getFirst().securityGroupRuleId()), false);
         assertEquals(List.of(added.get(2)), f.state().securityGroup(group.groupId()).rules(false));
 
@@ -311,6 +313,8 @@ class NetworkModelTest
         f.refused("NetworkAclEntryLimitExceeded", () -> cp.createNetworkAclEntry(acl.networkAclId(),
             new NetworkAclEntry(120, false, "-1", "allow", "10.0.0.0/8", null, null, null, null), false));
 
+        f.dryRunSucceeds(() -> cp.replaceNetworkAclEntry(acl.networkAclId(),
+            new NetworkAclEntry(100, false, "icmp", "allow", "10.0.0.0/16", 8, -1, null, null), true));
         cp.replaceNetworkAclEntry(acl.networkAclId(),
             new NetworkAclEntry(100, false, "icmp", "allow", "10.0.0.0/16", 8, -1, null, null), false);
         assertEquals(new NetworkAclEntry(100, false, "1", "allow", "10.0.0.0/16", 8, -1, null, null),

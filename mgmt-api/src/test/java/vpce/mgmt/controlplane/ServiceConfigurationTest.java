@@ -259,6 +259,7 @@ class ServiceConfigurationTest
         assertEquals("InvalidConnectionNotification", assertThrows(ApiException.class,
             () -> f.state().describeVpcEndpointConnectionNotifications("vpce-nfn-0123456789abcdef0", null, null, null)).code());
 
+        f.dryRunSucceeds(() -> cp.deleteVpcEndpointConnectionNotifications(List.of(id), true));
         final List<UnsuccessfulItem> deleted = cp.deleteVpcEndpointConnectionNotifications(
             List.of(id, "vpce-nfn-0123456789abcdef0"), false);
         assertEquals(List.of(new UnsuccessfulItem("vpce-nfn-0123456789abcdef0", "InvalidConnectionNotification",
