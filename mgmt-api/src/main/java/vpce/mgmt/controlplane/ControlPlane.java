@@ -59,6 +59,7 @@ public final class ControlPlane
     @SuppressWarnings("unused")
     private ControlPlaneState state;
     private Thread writer;
+    private boolean notifying;
 
     /**
      * @param store what the control plane recovers from ({@link StateStore#recovered()}) and appends commits to; it
@@ -365,6 +366,11 @@ public final class ControlPlane
     private <R> R commit(final String action, final boolean dryRun, final Function<Transaction, R> body)
     {
         checkWriter();
+        if (notifying)
+        {
+            // A nested commit would publish a newer state while later listeners still get the older one.
+            throw new IllegalStateException(action + " called from a state listener: post it to the control-plane thread");
+        }
         final ControlPlaneState current = state();
         final Transaction tx = new Transaction(current, clock.millis(), ids);
         final R result = body.apply(tx);
@@ -410,16 +416,24 @@ public final class ControlPlane
 
     private void notifyStateListeners(final ControlPlaneState next, final Commit commit)
     {
-        for (final StateListener listener : new ArrayList<>(stateListeners))
+        notifying = true;
+        try
         {
-            try
+            for (final StateListener listener : new ArrayList<>(stateListeners))
             {
-                listener.onStateCommitted(next, commit);
+                try
+                {
+                    listener.onStateCommitted(next, commit);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("state listener failed on commit {}", commit.sequence(), ex);
+                }
             }
-            catch (final RuntimeException ex)
-            {
-                LOG.error("state listener failed on commit {}", commit.sequence(), ex);
-            }
+        }
+        finally
+        {
+            notifying = false;
         }
     }
 

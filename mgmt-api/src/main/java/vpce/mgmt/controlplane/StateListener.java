@@ -4,7 +4,8 @@ package vpce.mgmt.controlplane;
  * Told about every new published state, after it is durable and published, on the control-plane thread: the
  * datapath adapter compiles a snapshot from it and, once the datapath runs on that snapshot, calls
  * {@link ControlPlane#onDatapathProgrammed(long)} with {@link ControlPlaneState#sequence()} (through the control-plane
- * thread). It must not block and must not call mutating methods re-entrantly.
+ * thread). It must not block, and must not call mutating methods from inside the notification (that is refused with
+ * an IllegalStateException: post the call to the control-plane thread instead).
  */
 @FunctionalInterface
 public interface StateListener

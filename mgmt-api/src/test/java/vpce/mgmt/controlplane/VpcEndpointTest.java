@@ -89,6 +89,26 @@ class VpcEndpointTest
     }
 
     @Test
+    void aListenerMayNotCommitFromInsideTheNotification()
+    {
+        final java.util.List<Throwable> thrown = new ArrayList<>();
+        cp.addStateListener((state, commit) ->
+        {
+            try
+            {
+                cp.onDatapathProgrammed(state.sequence());
+            }
+            catch (final IllegalStateException ex)
+            {
+                thrown.add(ex);
+            }
+        });
+        final VpcEndpoint endpoint = f.endpoint(net, Fixture.AUTO, net.a());
+        assertEquals(1, thrown.size());
+        assertEquals(EndpointState.PENDING, f.state().vpcEndpoint(endpoint.vpcEndpointId()).state());
+    }
+
+    @Test
     void acceptanceRejectionAndDeletionLifecycle()
     {
         final Fixture g = new Fixture(Fixture.settings(50, 30_000), StateStore.inMemory(), 7);
