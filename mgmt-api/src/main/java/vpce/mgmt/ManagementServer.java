@@ -21,62 +21,120 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vpce.mgmt.ec2.Ec2Errors;
+import vpce.mgmt.ec2.Ec2QueryApi;
+import vpce.mgmt.ec2.Ec2Response;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The management API's HTTP server: Netty's HTTP codec on the epoll transport (NIO where epoll
- * is missing), one event-loop thread. This first cut serves the JSON REST view's read-only
- * queries; the EC2 Query API (issue 5) is served by the same server.
+ * is missing), one event-loop thread. It serves the JSON REST view's read-only queries under
+ * {@code /v1/} and, when given an {@link Ec2QueryApi}, the EC2 Query API at {@code /}
+ * ({@code POST /} with a form body, {@code GET /?Action=...}).
  *
- * <p>Bad requests of any kind get a JSON error with a 4xx status and never reach a query
- * with half-parsed input; request bodies are capped.
+ * <p>EC2 requests run on one API thread ({@value #EC2_THREAD_NAME}), not on the event loop: signing checks and
+ * actions (which may write the store) never stall I/O, and actions see one request at a time. A connection reads
+ * no further request while one of its requests is on that thread, so pipelined answers keep their order; when
+ * {@value #EC2_QUEUE_CAPACITY} requests wait already, the answer is {@code RequestLimitExceeded} (503), which the
+ * SDKs retry with backoff. Every EC2 request gets a UUID, in the response ({@code requestId}/{@code RequestID} and
+ * the {@code x-amzn-RequestId} header) and in the log line.
+ *
+ * <p>Bad requests of any kind get an error with a 4xx status (JSON, or the EC2 XML error document on {@code /})
+ * and never reach a query or an action with half-parsed input. Limits: {@link #MAX_REQUEST_BYTES} per request,
+ * {@link #MAX_CONNECTIONS} connections, a request must arrive within {@link #REQUEST_TIMEOUT_SECONDS} of its first
+ * byte, and an idle connection is closed after {@link #IDLE_TIMEOUT_SECONDS}. It listens where it is told; the
+ * appliance's configuration chooses the address (loopback in the examples and the lab).
  */
 public final class ManagementServer implements AutoCloseable
 {
-    /** Larger requests are refused (413): the API has no use for them. */
-    public static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /**
+     * Larger requests are refused (413). 128 KiB, up from 64: the largest EC2 parameter is an endpoint policy of up
+     * to 20,480 characters, which form encoding can triple (JSON quotes, braces and colons are all escaped) to
+     * ~60 KiB before any other parameter; 64 KiB left no room for a create with subnets, groups and tags.
+     */
+    public static final int MAX_REQUEST_BYTES = 128 * 1024;
+    /** Request line limit: GET /?Action=... carries its parameters there (Netty's default is 4 KiB). */
+    public static final int MAX_INITIAL_LINE_BYTES = 16 * 1024;
     /** Connections idle this long are closed, so idle clients cannot pile up. */
     public static final int IDLE_TIMEOUT_SECONDS = 60;
+    /** A request must be complete this long after its first byte: a client trickling bytes cannot hold a connection. */
+    public static final int REQUEST_TIMEOUT_SECONDS = 30;
+    /** Further connections are closed at once. */
+    public static final int MAX_CONNECTIONS = 256;
+    /** EC2 requests waiting for the API thread beyond this are refused with RequestLimitExceeded. */
+    public static final int EC2_QUEUE_CAPACITY = 64;
+    public static final String EC2_THREAD_NAME = "vpce-mgmt-ec2";
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final EventLoopGroup group;
     private final Channel channel;
     private final Map<String, JsonQuery> queries;
+    private final ExecutorService ec2Executor;
 
-    private ManagementServer(final EventLoopGroup group, final Channel channel, final Map<String, JsonQuery> queries)
+    private ManagementServer(
+        final EventLoopGroup group, final Channel channel, final Map<String, JsonQuery> queries, final ExecutorService ec2Executor)
     {
         this.group = group;
         this.channel = channel;
         this.queries = queries;
+        this.ec2Executor = ec2Executor;
     }
 
     /**
+     * The JSON queries only (no EC2 Query API).
+     *
      * @param queries path (e.g. "/v1/explain") to its GET query.
      */
     public static ManagementServer start(final InetSocketAddress address, final Map<String, JsonQuery> queries)
         throws InterruptedException
     {
+        return start(address, queries, null);
+    }
+
+    /**
+     * @param queries path (e.g. "/v1/explain") to its GET query.
+     * @param ec2     the EC2 Query API served at {@code /}, or null for none.
+     */
+    public static ManagementServer start(final InetSocketAddress address, final Map<String, JsonQuery> queries, final Ec2QueryApi ec2)
+        throws InterruptedException
+    {
         final boolean epoll = Epoll.isAvailable();
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         final Map<String, JsonQuery> routes = Map.copyOf(new LinkedHashMap<>(queries));
+        final ExecutorService ec2Executor = ec2 == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(EC2_QUEUE_CAPACITY), runnable -> Thread.ofPlatform().name(EC2_THREAD_NAME).daemon(true).unstarted(runnable));
+        final AtomicInteger connections = new AtomicInteger();
         try
         {
             final Channel channel = new ServerBootstrap()
@@ -87,22 +145,37 @@ public final class ManagementServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel child)
                     {
+                        if (connections.incrementAndGet() > MAX_CONNECTIONS)
+                        {
+                            connections.decrementAndGet();
+                            LOG.warn("management API: more than {} connections, closing {}", MAX_CONNECTIONS, child.remoteAddress());
+                            child.close();
+                            return;
+                        }
+                        child.closeFuture().addListener(closed -> connections.decrementAndGet());
+                        final RequestDeadline deadline = new RequestDeadline();
                         child.pipeline()
+                            .addLast(deadline)
                             .addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS))
-                            .addLast(new HttpServerCodec())
-                            .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                            .addLast(new RequestHandler(routes));
+                            .addLast(new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)))
+                            .addLast(new Aggregator(ec2 != null))
+                            .addLast(new RequestHandler(routes, ec2, ec2Executor, deadline));
                     }
                 })
                 .bind(address).sync().channel();
-            LOG.info("management API on http://{}:{} ({})", address.getHostString(),
-                ((InetSocketAddress)channel.localAddress()).getPort(), epoll ? "epoll" : "nio");
-            return new ManagementServer(group, channel, routes);
+            LOG.info("management API on http://{}:{} ({}{})", address.getHostString(),
+                ((InetSocketAddress)channel.localAddress()).getPort(), epoll ? "epoll" : "nio",
+                ec2 == null ? "" : ", EC2 Query API at / with " + ec2.dispatcher().actionNames().size() + " actions");
+            return new ManagementServer(group, channel, routes, ec2Executor);
         }
         catch (final Throwable ex)
         {
             // Netty rethrows bind failures (checked) undeclared: the loop thread must not outlive them.
             group.shutdownGracefully();
+            if (ec2Executor != null)
+            {
+                ec2Executor.shutdownNow();
+            }
             throw ex;
         }
     }
@@ -117,25 +190,174 @@ public final class ManagementServer implements AutoCloseable
     public void close()
     {
         channel.close().syncUninterruptibly();
+        if (ec2Executor != null)
+        {
+            ec2Executor.shutdown();
+            try
+            {
+                if (!ec2Executor.awaitTermination(5, TimeUnit.SECONDS))
+                {
+                    ec2Executor.shutdownNow();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                ec2Executor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
         group.shutdownGracefully().syncUninterruptibly();
+    }
+
+    /** The path of a request URI, undecoded: "/" for "/?Action=x". */
+    private static String rawPath(final String uri)
+    {
+        final int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
+    private static void respondEc2(
+        final ChannelHandlerContext ctx, final HttpRequest request, final String requestId, final Ec2Response answer, final boolean mayKeepAlive)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.httpStatus()), Unpooled.wrappedBuffer(answer.body()));
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, Ec2Response.CONTENT_TYPE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+            .set("x-amzn-RequestId", requestId);
+        write(ctx, request, response, mayKeepAlive);
+    }
+
+    private static void write(final ChannelHandlerContext ctx, final HttpRequest request, final FullHttpResponse response, final boolean mayKeepAlive)
+    {
+        final boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
+        if (keepAlive)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        }
+        else
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Closes a connection whose request is not complete {@link #REQUEST_TIMEOUT_SECONDS} after its first byte. First in
+     * the pipeline, so it sees raw bytes; the request handler ends the clock when the aggregated request arrives.
+     */
+    private static final class RequestDeadline extends ChannelInboundHandlerAdapter
+    {
+        private ScheduledFuture<?> timer;
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            if (timer == null)
+            {
+                timer = ctx.executor().schedule(() ->
+                {
+                    LOG.debug("management API: request from {} incomplete after {}s, closing", ctx.channel().remoteAddress(),
+                        REQUEST_TIMEOUT_SECONDS);
+                    ctx.close();
+                }, REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        /** Called on the event loop when a whole request has arrived. */
+        void requestComplete()
+        {
+            if (timer != null)
+            {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+
+        @Override
+        public void channelInactive(final ChannelHandlerContext ctx)
+        {
+            requestComplete();
+            ctx.fireChannelInactive();
+        }
+    }
+
+    /** Answers an oversized request in the format of its route (EC2 XML at "/", JSON elsewhere), then closes. */
+    private static final class Aggregator extends HttpObjectAggregator
+    {
+        private final boolean ec2;
+
+        Aggregator(final boolean ec2)
+        {
+            super(MAX_REQUEST_BYTES);
+            this.ec2 = ec2;
+        }
+
+        @Override
+        protected void handleOversizedMessage(final ChannelHandlerContext ctx, final HttpMessage oversized)
+        {
+            if (!(oversized instanceof HttpRequest request))
+            {
+                ctx.close();
+                return;
+            }
+            final String message = "The request is larger than " + MAX_REQUEST_BYTES + " bytes";
+            if (ec2 && "/".equals(rawPath(request.uri())))
+            {
+                final String requestId = UUID.randomUUID().toString();
+                LOG.info("{} ec2 refused: {}", requestId, message);
+                respondEc2(ctx, request, requestId, Ec2Response.error(
+                    new ApiException("RequestEntityTooLarge", message, 413), requestId, null), false);
+            }
+            else
+            {
+                RequestHandler.respond(ctx, request, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    RequestHandler.error("RequestEntityTooLarge", message), false);
+            }
+        }
     }
 
     private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     {
         private final Map<String, JsonQuery> routes;
+        private final Ec2QueryApi ec2;
+        private final ExecutorService ec2Executor;
+        private final RequestDeadline deadline;
 
-        RequestHandler(final Map<String, JsonQuery> routes)
+        RequestHandler(
+            final Map<String, JsonQuery> routes, final Ec2QueryApi ec2, final ExecutorService ec2Executor, final RequestDeadline deadline)
         {
             this.routes = routes;
+            this.ec2 = ec2;
+            this.ec2Executor = ec2Executor;
+            this.deadline = deadline;
         }
 
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
         {
+            deadline.requestComplete();
+            final boolean ec2Route = ec2 != null && "/".equals(rawPath(request.uri()));
             if (!request.decoderResult().isSuccess())
             {
                 // The codec discards the rest of this connection's bytes: answer, then close.
-                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("MalformedRequest", "the request is not valid HTTP"), false);
+                if (ec2Route)
+                {
+                    final String requestId = UUID.randomUUID().toString();
+                    respondEc2(ctx, request, requestId, Ec2Response.error(
+                        Ec2Errors.malformedQueryString("The request is not valid HTTP"), requestId, null), false);
+                }
+                else
+                {
+                    respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("MalformedRequest", "the request is not valid HTTP"), false);
+                }
+                return;
+            }
+            if (ec2Route)
+            {
+                onEc2Request(ctx, request);
                 return;
             }
             final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -188,6 +410,58 @@ public final class ManagementServer implements AutoCloseable
             }
         }
 
+        /**
+         * Hands the request to the EC2 thread with copies of what it needs (Netty releases the request on return),
+         * and stops reading this connection until the answer is written.
+         */
+        private void onEc2Request(final ChannelHandlerContext ctx, final FullHttpRequest request)
+        {
+            final String requestId = UUID.randomUUID().toString();
+            final String uri = request.uri();
+            final int query = uri.indexOf('?');
+            final String rawQuery = query < 0 ? "" : uri.substring(query + 1);
+            final Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (final Map.Entry<String, String> header : request.headers())
+            {
+                headers.computeIfAbsent(header.getKey(), name -> new ArrayList<>(1)).add(header.getValue());
+            }
+            final byte[] body = new byte[request.content().readableBytes()];
+            request.content().getBytes(request.content().readerIndex(), body);
+            final HttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+                request.protocolVersion(), request.method(), uri, request.headers().copy());
+            final String method = request.method().name();
+            ctx.channel().config().setAutoRead(false);
+            try
+            {
+                ec2Executor.execute(() ->
+                {
+                    Ec2Response answer;
+                    try
+                    {
+                        answer = ec2.answer(requestId, method, "/", rawQuery, headers, body);
+                    }
+                    catch (final Throwable ex) // answer() never throws; an Error still must not leave the client hanging
+                    {
+                        LOG.error("{} the EC2 request failed", requestId, ex);
+                        answer = Ec2Response.error(Ec2Errors.internalError(), requestId, null);
+                    }
+                    final Ec2Response done = answer;
+                    ctx.channel().eventLoop().execute(() ->
+                    {
+                        respondEc2(ctx, head, requestId, done, true);
+                        ctx.channel().config().setAutoRead(true);
+                    });
+                });
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                LOG.warn("{} ec2 refused: {} requests wait for the API thread", requestId, EC2_QUEUE_CAPACITY);
+                respondEc2(ctx, head, requestId, Ec2Response.error(new ApiException(Ec2Errors.REQUEST_LIMIT_EXCEEDED,
+                    "Request limit exceeded: too many requests in flight", ApiException.UNAVAILABLE), requestId, null), true);
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
         @Override
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
         {
@@ -195,7 +469,7 @@ public final class ManagementServer implements AutoCloseable
             ctx.close();
         }
 
-        private static Map<String, String> error(final String code, final String message)
+        static Map<String, String> error(final String code, final String message)
         {
             final Map<String, String> error = new LinkedHashMap<>();
             error.put("code", code);
@@ -209,9 +483,9 @@ public final class ManagementServer implements AutoCloseable
             respond(ctx, request, status, body, true);
         }
 
-        private static void respond(
+        static void respond(
             final ChannelHandlerContext ctx,
-            final FullHttpRequest request,
+            final HttpRequest request,
             final HttpResponseStatus status,
             final Object body,
             final boolean mayKeepAlive)
@@ -232,16 +506,7 @@ public final class ManagementServer implements AutoCloseable
             response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-            final boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
-            if (keepAlive)
-            {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-                ctx.writeAndFlush(response);
-            }
-            else
-            {
-                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            }
+            write(ctx, request, response, mayKeepAlive);
         }
     }
 }
