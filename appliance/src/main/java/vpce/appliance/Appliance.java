@@ -271,8 +271,9 @@ public final class Appliance implements AutoCloseable
 
     /**
      * Puts back the flows the journal holds (a restart): each whose ENI is still on its port gets
-     * its record, state ESTABLISHED, its NAT port claimed; the rest are forgotten. Before the
-     * datapath thread starts, which publishes all of it to that thread.
+     * its record, state ESTABLISHED, and its exact NAT binding (address, port, target, target port)
+     * claimed; the rest are forgotten. Before the datapath thread starts, which publishes all of it
+     * to that thread.
      */
     private void restoreFlows(
         final DatapathSnapshot snapshot,
@@ -282,12 +283,6 @@ public final class Appliance implements AutoCloseable
         final DatapathAgent agent)
     {
         final long nowNs = System.nanoTime();
-        final int[][] claimed = new int[natAddresses.length][];
-        final int[] claimedCount = new int[natAddresses.length];
-        for (int a = 0; a < natAddresses.length; a++)
-        {
-            claimed[a] = new int[natPorts.portsPerAddress()];
-        }
         final int[] restored = {0, 0};
         journal.forEach(f ->
         {
@@ -301,12 +296,18 @@ public final class Appliance implements AutoCloseable
             }
             final boolean eniStillThere = f.consumerPortIndex() >= 0 && f.consumerPortIndex() < ports.size() &&
                 snapshot.eniOn(f.consumerPortIndex(), f.eniIp()) != DatapathSnapshot.NOT_FOUND;
-            final int flow = natIndex < 0 || !eniStillThere || claimedCount[natIndex] == claimed[natIndex].length ? -1 :
+            final boolean claimed = natIndex >= 0 && eniStillThere &&
+                natPorts.claim(natIndex, f.targetIp(), f.targetPort(), f.natPort());
+            final int flow = !claimed ? -1 :
                 flows.restoreEstablished(f.clientIp(), f.clientPort(), f.eniIp(), f.eniPort(), f.targetIp(), f.targetPort(),
                 f.natIp(), f.natPort(), nowNs);
             if (flow < 0)
             {
-                journal.forget(f.natIp(), f.natPort());
+                if (claimed)
+                {
+                    natPorts.release(natIndex, f.targetIp(), f.targetPort(), f.natPort());
+                }
+                journal.forget(f.natIp(), f.natPort(), f.targetIp(), f.targetPort());
                 restored[1]++;
                 return;
             }
@@ -314,13 +315,9 @@ public final class Appliance implements AutoCloseable
             flows.consumerPortIndex(flow, f.consumerPortIndex());
             flows.endpointId(flow, f.eniIp());
             agent.markJournaled(flow);
-            claimed[natIndex][claimedCount[natIndex]++] = f.natPort();
             restored[0]++;
         });
-        for (int a = 0; a < natAddresses.length; a++)
-        {
-            natPorts.claim(a, claimed[a], claimedCount[a]);
-        }
+        natPorts.claimsDone();
         if (restored[0] + restored[1] > 0)
         {
             LOG.info("flow journal: {} established flows restored, {} dropped", restored[0], restored[1]);

@@ -5,7 +5,7 @@ package vpce.flowtable;
  * {@link FlowTable#removeByEndpoint(int, FlowExpiryHandler)} removes it, or
  * {@link FlowTable#create(int, int, int, int, int, int, int, int, int, long, FlowExpiryHandler)} evicts it (the
  * oldest embryonic flow, to make room), so the owner can release the flow's NAT port
- * ({@link NatPortAllocator#release(int, int)}) and journal the deletion. An eviction during a create that then
+ * ({@link NatPortAllocator#release(int, int, int, int)}) and journal the deletion. An eviction during a create that then
  * succeeds may hand the evicted id straight to the new flow.
  * <p>
  * The record is still live during the call, so every getter works. The handler runs on the table's writer thread

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FlowTableAllocationTest
 {
-    private final NatPortAllocator ports = new NatPortAllocator(1);
+    private final SingleTargetNatPorts ports = new SingleTargetNatPorts(1);
     private final FlowExpiryHandler releasePort = (table, flowId) -> ports.release(0, table.natPort(flowId));
 
     @Test

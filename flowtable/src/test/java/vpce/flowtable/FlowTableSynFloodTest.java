@@ -23,7 +23,7 @@ class FlowTableSynFloodTest
     private static final int TARGET_IP = 0xAC100005;
     private static final int NAT_IP = 0xAC100064;
 
-    private final NatPortAllocator ports = new NatPortAllocator(1);
+    private final SingleTargetNatPorts ports = new SingleTargetNatPorts(1);
     private final List<Integer> evictedClientPorts = new ArrayList<>();
     private final FlowExpiryHandler releasePort = (table, flowId) ->
     {

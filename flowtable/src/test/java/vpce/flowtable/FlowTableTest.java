@@ -499,7 +499,7 @@ class FlowTableTest
     @Test
     void claimedNatPortsAreNeverHandedOutAgain()
     {
-        final NatPortAllocator ports = new NatPortAllocator(1, 1024, 1039);
+        final SingleTargetNatPorts ports = new SingleTargetNatPorts(1, 1024, 1039);
         assertEquals(2, ports.claim(0, new int[] {1030, 1024, 5000}, 3), "5000 is out of range");
         assertEquals(14, ports.available(0));
         for (int i = 0; i < 14; i++)

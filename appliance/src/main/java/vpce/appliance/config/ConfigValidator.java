@@ -22,6 +22,7 @@ import vpce.appliance.config.ApplianceModel.SubnetSpec;
 import vpce.appliance.config.ApplianceModel.VpcSpec;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.FlowTimeouts;
+import vpce.flowtable.NatPortAllocator;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,6 +221,11 @@ final class ConfigValidator
             {
                 providers++;
                 final List<String> texts = list(port.addresses(), at + ".addresses");
+                if (texts.size() > NatPortAllocator.MAX_NAT_ADDRESSES)
+                {
+                    throw bad(at + ".addresses", texts.size() + " addresses",
+                        "are more than the " + NatPortAllocator.MAX_NAT_ADDRESSES + " NAT can use");
+                }
                 for (int a = 0; a < texts.size(); a++)
                 {
                     addresses.add(cidr(texts.get(a), at + ".addresses[" + a + "]"));

@@ -182,6 +182,7 @@ public final class DatapathAgent implements Agent
         snapshot = snapshots.acquire();
         if (snapshot != announcedSnapshot)
         {
+            declareNatTargets();
             purgeRemovedEnis(announcedSnapshot);
             applyIdleTimeouts(announcedSnapshot);
             announce(announcedSnapshot);
@@ -408,15 +409,17 @@ public final class DatapathAgent implements Agent
         }
         final int flowHash = mix(clientIp, clientPort, eniIp, eniPort);
         final int target = snapshot.target(eni, flowHash);
-        // The source address must be one the target can answer on-link (or via the gateway).
-        final int natIp = snapshot.providerSourceFor(snapshot.providerNextHop(target));
-        final int natAddressIndex = natAddressIndex(natIp);
-        final int natPort = natAddressIndex < 0 ? -1 : natPorts.allocate(natAddressIndex);
-        if (natPort < 0)
+        // A port unique toward this target:targetPort, from the first source address the target can answer
+        // on-link (or via the gateway) that has one left; declareNatTargets gave the allocator the candidates.
+        final int allocation = natPorts.allocate(target, targetPort);
+        if (allocation == NatPortAllocator.NO_PORT)
         {
             counters.drop(DropReason.NAT_PORTS_EXHAUSTED);
             return -1;
         }
+        final int natAddressIndex = NatPortAllocator.natAddressIndexOf(allocation);
+        final int natIp = natAddresses[natAddressIndex];
+        final int natPort = NatPortAllocator.portOf(allocation);
         // A full table (or too many half-open flows: a SYN flood) gives up its oldest half-open flow,
         // never an established one; the handler returns that flow's NAT port.
         final long evictedBefore = flows.embryonicEvictedCount();
@@ -429,7 +432,7 @@ public final class DatapathAgent implements Agent
         }
         if (flow < 0)
         {
-            natPorts.release(natAddressIndex, natPort);
+            natPorts.release(natAddressIndex, target, targetPort, natPort);
             counters.drop(flow == FlowTable.TABLE_FULL ? DropReason.FLOW_TABLE_FULL : DropReason.BAD_FLOW_KEY);
             return -1;
         }
@@ -906,18 +909,43 @@ public final class DatapathAgent implements Agent
         if (journal != null && (journaled[flow >>> 6] & (1L << flow)) != 0)
         {
             journaled[flow >>> 6] &= ~(1L << flow);
-            journal.onRemoved(table.natIp(flow), table.natPort(flow));
+            journal.onRemoved(table.natIp(flow), table.natPort(flow), table.targetIp(flow), table.targetPort(flow));
         }
         final int natAddressIndex = natAddressIndex(table.natIp(flow));
         if (natAddressIndex >= 0)
         {
-            natPorts.release(natAddressIndex, table.natPort(flow));
+            natPorts.release(natAddressIndex, table.targetIp(flow), table.targetPort(flow), table.natPort(flow));
         }
     }
 
     /**
-     * The NAT pool of a provider-side address. Pools are fixed at start-up, in the order of
-     * {@code natAddresses}, and never follow a snapshot: a flow created under one snapshot
+     * Gives the NAT port allocator the (target, target port) pairs of a new snapshot and the source addresses
+     * that may reach each. Pools for new pairs are made here, on this thread when it takes the snapshot, before
+     * any packet is judged against it: the one place the datapath allocates, on a reload only. A pair that is
+     * gone keeps its pools until its last flow returns its port.
+     */
+    private void declareNatTargets()
+    {
+        natPorts.beginTargets();
+        for (int i = 0; i < snapshot.natTargetCount(); i++)
+        {
+            long candidates = 0;
+            for (long sources = snapshot.natTargetSources(i); sources != 0; sources &= sources - 1)
+            {
+                final int index = natAddressIndex(snapshot.providerAddress(Long.numberOfTrailingZeros(sources)));
+                if (index >= 0)
+                {
+                    candidates |= 1L << index;
+                }
+            }
+            natPorts.target(snapshot.natTargetIp(i), snapshot.natTargetPort(i), candidates);
+        }
+        natPorts.endTargets();
+    }
+
+    /**
+     * The allocator's index of a provider-side address. The addresses are fixed at start-up, in the
+     * order of {@code natAddresses}, and never follow a snapshot: a flow created under one snapshot
      * returns its port to the pool it came from under any later one.
      */
     private int natAddressIndex(final int natIp)

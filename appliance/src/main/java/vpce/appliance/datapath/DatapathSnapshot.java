@@ -23,6 +23,7 @@ import vpce.flowtable.FlowTimeouts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +64,9 @@ public final class DatapathSnapshot
     /** ENI addresses in ascending order and the profile of each, for {@link FlowTable#reassignTimeoutProfiles}. */
     private final int[] idleTimeoutEniAddresses;
     private final byte[] idleTimeoutProfileOfEniAddress;
+    private final int[] natTargetIps;
+    private final int[] natTargetPorts;
+    private final long[] natTargetSources;
 
     /**
      * @param portNames the ports in the order the datapath indexes them.
@@ -148,6 +152,25 @@ public final class DatapathSnapshot
         providerAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
         providerMasks = provider.addresses().stream().mapToInt(Ipv4.Cidr::mask).toArray();
         providerGateway = provider.gateway();
+
+        final LinkedHashSet<Long> natTargets = new LinkedHashSet<>();
+        for (final ServiceSpec service : model.services())
+        {
+            for (final int target : service.targets())
+            {
+                for (final ListenerSpec listener : service.listeners())
+                {
+                    natTargets.add((target & 0xFFFF_FFFFL) << 16 | listener.targetPort());
+                }
+            }
+        }
+        natTargetIps = natTargets.stream().mapToInt(k -> (int)(k >>> 16)).toArray();
+        natTargetPorts = natTargets.stream().mapToInt(k -> (int)(k & 0xFFFF)).toArray();
+        natTargetSources = new long[natTargetIps.length];
+        for (int i = 0; i < natTargetIps.length; i++)
+        {
+            natTargetSources[i] = providerSources(providerNextHop(natTargetIps[i]));
+        }
     }
 
     /** The model's rules in the acl module's terms; ENIs and subnets keep this snapshot's indices. */
@@ -384,6 +407,46 @@ public final class DatapathSnapshot
             }
         }
         return providerAddresses[0];
+    }
+
+    /**
+     * Every provider-side address {@link #providerSourceFor(int)} could use toward a next hop, as a mask by
+     * address index (the first 64): those on the hop's network, or the first address when none is. The lowest bit
+     * is {@code providerSourceFor}'s choice; NAT moves on to the next ones when its ports run out.
+     */
+    public long providerSources(final int nextHop)
+    {
+        long sources = 0;
+        for (int i = 0; i < Math.min(providerAddresses.length, Long.SIZE); i++)
+        {
+            if ((nextHop & providerMasks[i]) == (providerAddresses[i] & providerMasks[i]))
+            {
+                sources |= 1L << i;
+            }
+        }
+        return sources == 0 ? 1L : sources;
+    }
+
+    /** Distinct (target, target port) pairs of all services: one NAT port pool per pair and source address. */
+    public int natTargetCount()
+    {
+        return natTargetIps.length;
+    }
+
+    public int natTargetIp(final int index)
+    {
+        return natTargetIps[index];
+    }
+
+    public int natTargetPort(final int index)
+    {
+        return natTargetPorts[index];
+    }
+
+    /** {@link #providerSources(int)} toward the pair's target's next hop. */
+    public long natTargetSources(final int index)
+    {
+        return natTargetSources[index];
     }
 
     /** The next hop for a provider-side destination: itself when on-link, else the gateway (0 if none). */

@@ -17,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -36,8 +38,14 @@ import java.util.function.Consumer;
  * ESTABLISHED of the same binding replaces it, and a restart before that restores the dead
  * flow, which then holds its NAT port until it idles out. Events of one binding are applied in
  * the order the datapath made them (one ring, one consumer). The journal agent owns the map. A
- * flow is keyed by its provider-side binding (NAT address, NAT port), unique among live flows.
+ * flow is keyed by its provider-side binding (NAT address, NAT port, target, target port),
+ * unique among live flows: a NAT port may be in use toward several targets at once.
  * Stress: {@code vpce.perf.stress} (flow-journal).
+ * <pre>
+ * key (12 bytes, little-endian)
+ * 0       4          6          10
+ * | natIp | nat.port | targetIp | tgt.port |
+ * </pre>
  *
  * <pre>
  * event (40 bytes, little-endian)
@@ -62,6 +70,7 @@ public final class FlowJournal implements AutoCloseable
     private static final int CONSUMER_MAC = 24;
     private static final int NAT_IP = 32;
     private static final int RING_BYTES = 1 << 20;
+    static final int KEY_LENGTH = 12;
 
     /** One journaled flow, as read back at start-up. */
     public record JournaledFlow(
@@ -70,13 +79,13 @@ public final class FlowJournal implements AutoCloseable
     {
     }
 
-    private final ChronicleMap<Long, byte[]> map;
+    private final ChronicleMap<byte[], byte[]> map;
     private final RingBuffer ring;
     private final UnsafeBuffer event = new UnsafeBuffer(ByteBuffer.allocateDirect(RECORD_LENGTH));
     private final JournalAgent agent = new JournalAgent();
     private long eventsDropped;
 
-    private FlowJournal(final ChronicleMap<Long, byte[]> map)
+    private FlowJournal(final ChronicleMap<byte[], byte[]> map)
     {
         this.map = map;
         this.ring = new OneToOneRingBuffer(new UnsafeBuffer(
@@ -87,14 +96,47 @@ public final class FlowJournal implements AutoCloseable
     public static FlowJournal open(final Path stateDirectory, final int entries) throws IOException
     {
         Files.createDirectories(stateDirectory);
-        final ChronicleMapBuilder<Long, byte[]> builder = ChronicleMap.of(Long.class, byte[].class)
+        final ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMap.of(byte[].class, byte[].class)
             .name("vpce-flows")
             .entries(Math.max(1024, entries))
+            .constantKeySizeBySample(new byte[KEY_LENGTH])
             .constantValueSizeBySample(new byte[RECORD_LENGTH]);
         final File file = stateDirectory.resolve(FILE_NAME).toFile();
         // After a kill -9 the map may hold a segment lock or a half-written entry: an existing
         // file is always opened through recovery.
-        return new FlowJournal(file.exists() ? builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file));
+        final ChronicleMap<byte[], byte[]> map =
+            file.exists() ? builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file);
+        // Recovery takes the key type from the file.
+        return new FlowJournal(map.keyClass() == byte[].class ? map : rekeyed(map, builder, file));
+    }
+
+    /**
+     * A journal written when keys were (NAT address, NAT port) longs: the records are the same, so
+     * they are read, the file made anew and each record put back under its full binding.
+     */
+    private static ChronicleMap<byte[], byte[]> rekeyed(
+        final ChronicleMap<?, byte[]> old, final ChronicleMapBuilder<byte[], byte[]> builder, final File file)
+        throws IOException
+    {
+        final List<byte[]> records = new ArrayList<>(old.values());
+        old.close();
+        Files.delete(file.toPath());
+        final ChronicleMap<byte[], byte[]> map = builder.createPersistedTo(file);
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[0]);
+        for (final byte[] bytes : records)
+        {
+            if (bytes.length == RECORD_LENGTH)
+            {
+                record.wrap(bytes);
+                final byte[] key = new byte[KEY_LENGTH];
+                key(new UnsafeBuffer(key), record.getInt(NAT_IP, ByteOrder.LITTLE_ENDIAN),
+                    record.getShort(NAT_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF,
+                    record.getInt(TARGET_IP, ByteOrder.LITTLE_ENDIAN),
+                    record.getShort(TARGET_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
+                map.put(key, bytes);
+            }
+        }
+        return map;
     }
 
     /** Start-up only, before the datapath runs: every journaled flow. */
@@ -114,9 +156,11 @@ public final class FlowJournal implements AutoCloseable
     }
 
     /** Start-up only: forget a journaled flow that cannot be restored. */
-    public void forget(final int natIp, final int natPort)
+    public void forget(final int natIp, final int natPort, final int targetIp, final int targetPort)
     {
-        map.remove(key(natIp, natPort));
+        final byte[] key = new byte[KEY_LENGTH];
+        key(new UnsafeBuffer(key), natIp, natPort, targetIp, targetPort);
+        map.remove(key);
     }
 
     /** Datapath thread: a flow became established. Returns false (counted) when the ring is full. */
@@ -139,10 +183,12 @@ public final class FlowJournal implements AutoCloseable
     }
 
     /** Datapath thread: a journaled flow is gone. */
-    public boolean onRemoved(final int natIp, final int natPort)
+    public boolean onRemoved(final int natIp, final int natPort, final int targetIp, final int targetPort)
     {
         event.putInt(NAT_IP, natIp, ByteOrder.LITTLE_ENDIAN);
         event.putShort(NAT_PORT, (short)natPort, ByteOrder.LITTLE_ENDIAN);
+        event.putInt(TARGET_IP, targetIp, ByteOrder.LITTLE_ENDIAN);
+        event.putShort(TARGET_PORT, (short)targetPort, ByteOrder.LITTLE_ENDIAN);
         return publish(MSG_REMOVED, RECORD_LENGTH);
     }
 
@@ -179,15 +225,21 @@ public final class FlowJournal implements AutoCloseable
         map.close();
     }
 
-    private static long key(final int natIp, final int natPort)
+    private static void key(
+        final MutableDirectBuffer key, final int natIp, final int natPort, final int targetIp, final int targetPort)
     {
-        return ((natIp & 0xFFFF_FFFFL) << 16) | (natPort & 0xFFFF);
+        key.putInt(0, natIp, ByteOrder.LITTLE_ENDIAN);
+        key.putShort(4, (short)natPort, ByteOrder.LITTLE_ENDIAN);
+        key.putInt(6, targetIp, ByteOrder.LITTLE_ENDIAN);
+        key.putShort(10, (short)targetPort, ByteOrder.LITTLE_ENDIAN);
     }
 
     private final class JournalAgent implements Agent
     {
-        /** Reused for every put: Chronicle Map copies the value in. */
+        /** Reused for every put and remove: Chronicle Map copies them in. */
         private final byte[] value = new byte[RECORD_LENGTH];
+        private final byte[] key = new byte[KEY_LENGTH];
+        private final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
         /** One handler for the agent's life, not a lambda per duty cycle. */
         private final MessageHandler handler = this::onEvent;
 
@@ -199,16 +251,18 @@ public final class FlowJournal implements AutoCloseable
 
         private void onEvent(final int type, final MutableDirectBuffer buffer, final int index, final int length)
         {
-            final int natIp = buffer.getInt(index + NAT_IP, ByteOrder.LITTLE_ENDIAN);
-            final int natPort = buffer.getShort(index + NAT_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            key(keyBuffer, buffer.getInt(index + NAT_IP, ByteOrder.LITTLE_ENDIAN),
+                buffer.getShort(index + NAT_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF,
+                buffer.getInt(index + TARGET_IP, ByteOrder.LITTLE_ENDIAN),
+                buffer.getShort(index + TARGET_PORT, ByteOrder.LITTLE_ENDIAN) & 0xFFFF);
             if (type == MSG_ESTABLISHED)
             {
                 buffer.getBytes(index, value, 0, RECORD_LENGTH);
-                map.put(key(natIp, natPort), value);
+                map.put(key, value);
             }
             else if (type == MSG_REMOVED)
             {
-                map.remove(key(natIp, natPort));
+                map.remove(key);
             }
         }
 

@@ -41,6 +41,9 @@ class ConfigLoaderTest
             Arguments.of("role: provider", "role: router", "ports[2].role: 'router' is not one of consumer, provider"),
             Arguments.of("type: afpacket\n    role: consumer\n    availabilityZone: us-east-1a", "type: pcap\n    role: consumer\n    availabilityZone: us-east-1a", "ports[0].type: 'pcap' is not one of afpacket, tap"),
             Arguments.of("addresses: [10.100.0.1/24]", "addresses: [\"10.100.0.300/24\"]", "ports[2].addresses[0]: '10.100.0.300/24' is not an IPv4 CIDR block"),
+            Arguments.of("addresses: [10.100.0.1/24]", "addresses: [" + java.util.stream.IntStream.rangeClosed(1, 65)
+                .mapToObj(i -> "10.100.0." + i + "/24").collect(java.util.stream.Collectors.joining(", ")) + "]",
+                "ports[2].addresses: '65 addresses' are more than the 64 NAT can use"),
             Arguments.of("cidr: 10.0.2.0/24", "cidr: 10.1.2.0/24", "subnets[1].cidr: '10.1.2.0/24' is not inside VPC vpc-0a11ce0000000001"),
             Arguments.of("eniAddress: 10.0.1.20", "eniAddress: 10.0.1.3", "endpoints[0].subnets[0].eniAddress: '10.0.1.3' is one of the five addresses AWS reserves"),
             Arguments.of("eniAddress: 10.0.1.20", "eniAddress: 10.0.2.20", "endpoints[0].subnets[0].eniAddress: '10.0.2.20' is not in subnet subnet-0a11ce00000000a1"),

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -243,7 +244,7 @@ class DatapathAgentTest
         assertEquals(2, counter("drop.not_eni_address"));
         assertEquals(1, counter("drop.not_our_mac"));
         assertEquals(1, counter("drop.bad_source_mac"), "a multicast source MAC");
-        assertEquals(natPorts.portsPerAddress(), natPorts.available(0), "refused SYNs hold no NAT port");
+        assertEquals(natPorts.portsPerPool(), natPorts.available(0, TARGET, 8080), "refused SYNs hold no NAT port");
     }
 
     @Test
@@ -404,12 +405,12 @@ class DatapathAgentTest
         az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40009, 80, TcpFlyweight.SYN, 0, false));
         agent.doWork();
         assertEquals(1, counter("flows.active"));
-        assertEquals(natPorts.portsPerAddress() - 1, natPorts.available(0));
+        assertEquals(natPorts.portsPerPool() - 1, natPorts.available(0, TARGET, 8080));
         clock.update(clock.nanoTime() + FlowTimeouts.DEFAULT.embryonicNs() + 1_000_000_000L);
         agent.doWork();
         assertEquals(0, counter("flows.active"));
         assertEquals(1, counter("flows.expired"));
-        assertEquals(natPorts.portsPerAddress(), natPorts.available(0), "the expired flow's NAT port is free again");
+        assertEquals(natPorts.portsPerPool(), natPorts.available(0, TARGET, 8080), "the expired flow's NAT port is free again");
     }
 
     @Test
@@ -453,7 +454,7 @@ class DatapathAgentTest
         agent.doWork();
         assertEquals(0, prov.sentCount());
         assertEquals(1, counter("drop.sg_ingress"));
-        assertEquals(natPorts.portsPerAddress(), natPorts.available(0), "a refused SYN holds no NAT port");
+        assertEquals(natPorts.portsPerPool(), natPorts.available(0, TARGET, 8080), "a refused SYN holds no NAT port");
     }
 
     @Test
@@ -576,7 +577,7 @@ class DatapathAgentTest
         // FlowTable's default limit on half-open flows is a quarter of its 1024 entries.
         assertEquals(flood - 256, counter("flows.embryonic_evicted"));
         assertEquals(0, counter("drop.flow_table_full"));
-        assertEquals(natPorts.portsPerAddress() - 256, natPorts.available(0), "evicted flows gave their NAT ports back");
+        assertEquals(natPorts.portsPerPool() - 256, natPorts.available(0, TARGET, 8080), "evicted flows gave their NAT ports back");
     }
 
     @Test
@@ -594,9 +595,99 @@ class DatapathAgentTest
         agent.doWork();
         assertEquals(1, counter("flows.purged"));
         assertEquals(0, counter("flows.active"));
-        assertEquals(natPorts.portsPerAddress(), natPorts.available(0));
+        assertEquals(natPorts.portsPerPool(), natPorts.available(0, TARGET, 8080));
         assertEquals(0, az1.sentCount(), "no reply reaches the client of a removed ENI");
         assertEquals(1, counter("drop.provider_unsolicited"));
+    }
+
+    @Test
+    void whenOneSourceAddressRunsOutOfPortsTowardATargetTheNextOneOnItsNetworkIsUsed() throws Exception
+    {
+        final int second = Ipv4.parseAddress("10.100.0.2");
+        final ApplianceModel twoSources = ConfigLoader.parse(
+            labYaml.replace("addresses: [10.100.0.1/24]", "addresses: [10.100.0.1/24, 10.100.0.2/24]"), "two.yaml");
+        final List<String> names = List.of("az1", "az2", "prov");
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(256 * CountersReader.COUNTER_LENGTH)));
+        counters = manager;
+        // Three ports per (source address, target, target port) pool.
+        final NatPortAllocator small = new NatPortAllocator(2, 5000, 5002);
+        agent = new DatapathAgent(
+            new Port[] {az1, az2, prov}, new boolean[] {true, true, false}, 32,
+            new DatapathSnapshotHolder(new DatapathSnapshot(twoSources, names)),
+            new FlowTable(1024, FlowTimeouts.DEFAULT), small, new int[] {PROVIDER, second}, null, null,
+            new DatapathCounters(manager, names), clock, () -> 1_700_000_000_000L);
+        resolveTarget();
+        assertTrue(small.hasPool(1, TARGET, 8080), "both addresses are on the target's network");
+
+        for (int i = 0; i < 3; i++)
+        {
+            az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 42000 + i, 80, TcpFlyweight.SYN, 0, false));
+        }
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 42100, 5201, TcpFlyweight.SYN, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 42003, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+
+        assertEquals(5, prov.sentCount());
+        for (int i = 0; i < 3; i++)
+        {
+            final Frame out = new Frame(prov.sentFrame(i));
+            assertEquals(PROVIDER, out.ip.source());
+            assertEquals(5000 + i, out.tcp.sourcePort());
+            assertEquals(8080, out.tcp.destinationPort());
+        }
+        final Frame otherPort = new Frame(prov.sentFrame(3));
+        assertEquals(PROVIDER, otherPort.ip.source(), "toward target port 5201 the first address has all its ports");
+        assertEquals(5000, otherPort.tcp.sourcePort(), "the same NAT port as a flow toward 8080");
+        assertEquals(5201, otherPort.tcp.destinationPort());
+        final Frame spilled = new Frame(prov.sentFrame(4));
+        assertEquals(second, spilled.ip.source(), "the first address has no port left toward target:8080");
+        assertEquals(5000, spilled.tcp.sourcePort());
+        assertEquals(TARGET_MAC, spilled.ethernet.destination(), "the same next hop, on-link for both addresses");
+        assertTrue(spilled.ip.isHeaderChecksumValid());
+        assertEquals(0, spilled.transportChecksum());
+
+        prov.inject(tcp(PROV_MAC, TARGET_MAC, TARGET, second, 8080, 5000, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, false));
+        agent.doWork();
+        assertEquals(1, az1.sentCount(), "the reply to the second address finds its flow");
+        final Frame back = new Frame(az1.sentFrame(0));
+        assertEquals(ENI, back.ip.source());
+        assertEquals(42003, back.tcp.destinationPort());
+
+        for (int i = 4; i < 7; i++)
+        {
+            az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 42000 + i, 80, TcpFlyweight.SYN, 0, false));
+        }
+        agent.doWork();
+        assertEquals(7, prov.sentCount());
+        assertEquals(1, counter("drop.nat_ports_exhausted"), "both addresses out of ports toward target:8080");
+        assertEquals(3, small.spilledCount());
+        assertEquals(1, small.exhaustedCount());
+        assertEquals(7, counter("flows.created"));
+    }
+
+    @Test
+    void aTargetAReloadRemovesKeepsItsNatPoolsUntilItsLastFlowIsGone() throws Exception
+    {
+        resolveTarget();
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40050, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(1, natPorts.allocatedCount());
+
+        final int newTarget = Ipv4.parseAddress("10.100.0.11");
+        publish(labYaml.replace("targets: [10.100.0.10]", "targets: [10.100.0.11]"));
+        agent.doWork();
+        assertTrue(natPorts.hasPool(0, newTarget, 8080), "made when the snapshot arrives");
+        assertTrue(natPorts.hasPool(0, newTarget, 5201));
+        assertTrue(natPorts.hasPool(0, TARGET, 8080), "its flow still holds a port");
+        assertFalse(natPorts.hasPool(0, TARGET, 5201), "no flow: gone with the reload");
+
+        clock.update(clock.nanoTime() + FlowTimeouts.DEFAULT.embryonicNs() + 1_000_000_000L);
+        agent.doWork();
+        assertEquals(1, counter("flows.expired"));
+        assertFalse(natPorts.hasPool(0, TARGET, 8080), "gone with its last flow");
+        assertEquals(2, natPorts.poolCount());
     }
 
     private void publish(final String yaml) throws Exception

@@ -109,8 +109,8 @@ class DatapathFlowTrackingTest
         assertEquals(2, counter("flows.active"));
         advanceTo(establishedNs + 60 * SECOND_NS);
         assertEquals(1, counter("flows.active"));
-        assertTrue(natPorts.isAllocated(0, natPortA));
-        assertFalse(natPorts.isAllocated(0, natPortB), "B's flow went, with its NAT port");
+        assertTrue(natPorts.isAllocated(0, TARGET, 8080, natPortA));
+        assertFalse(natPorts.isAllocated(0, TARGET, 8080, natPortB), "B's flow went, with its NAT port");
 
         advanceTo(establishedNs + 350 * SECOND_NS - HOUSEKEEPING_NS);
         assertEquals(1, counter("flows.active"));
@@ -132,8 +132,8 @@ class DatapathFlowTrackingTest
         advanceTo(establishedNs + 90 * SECOND_NS - HOUSEKEEPING_NS);
         assertEquals(2, counter("flows.active"));
         advanceTo(establishedNs + 90 * SECOND_NS);
-        assertFalse(natPorts.isAllocated(0, natPortA));
-        assertTrue(natPorts.isAllocated(0, natPortB));
+        assertFalse(natPorts.isAllocated(0, TARGET, 8080, natPortA));
+        assertTrue(natPorts.isAllocated(0, TARGET, 8080, natPortB));
         advanceTo(establishedNs + 599 * SECOND_NS);
         assertEquals(1, counter("flows.active"), "B outlives both its old 60 s and the default 350 s");
         advanceTo(establishedNs + 600 * SECOND_NS);
@@ -153,7 +153,9 @@ class DatapathFlowTrackingTest
             flows.consumerPortIndex(flow, 0);
             flows.consumerMac(flow, CLIENT_MAC);
         }
-        natPorts.claim(0, new int[] {natPort, natPort + 1}, 2);
+        natPorts.claim(0, TARGET, 8080, natPort);
+        natPorts.claim(0, TARGET, 8080, natPort + 1);
+        natPorts.claimsDone();
 
         resolveTarget();
         assertEquals(60 * SECOND_NS, flows.idleTimeoutNs(toB), "the first snapshot retags restored flows");

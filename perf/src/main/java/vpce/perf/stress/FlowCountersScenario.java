@@ -46,6 +46,8 @@ final class FlowCountersScenario
     private static final int NAT_BASE = 0x0A64_0001; // 10.100.0.1
     private static final int ENI = 0x0A00_0114; // 10.0.1.20
     private static final int TARGET = 0x0A64_000A; // 10.100.0.10
+    private static final int CLIENT_ISN = 1_000;
+    private static final int SERVER_ISN = 9_000;
 
     private final Violations violations = new Violations();
     private final RunFlag flag = new RunFlag();
@@ -84,6 +86,10 @@ final class FlowCountersScenario
 
     private StressReport execute(final long durationNs, final int readers, final long seed) throws InterruptedException
     {
+        // One target over both NAT addresses, declared before the worker starts (Thread.start publishes it).
+        natPorts.beginTargets();
+        natPorts.target(TARGET, 443, (1L << NAT_ADDRESSES) - 1);
+        natPorts.endTargets();
         final StressThreads threads = new StressThreads(violations);
         final long[] readerChecks = new long[readers];
         final long startNs = System.nanoTime();
@@ -142,8 +148,8 @@ final class FlowCountersScenario
                 {
                     // Handshake: SYN+ACK back, ACK forward; the flow leaves the embryonic list.
                     final int flow = live[random.nextInt(liveCount)];
-                    flows.onReversePacket(flow, TcpFlags.SYN | TcpFlags.ACK, 60, nowNs);
-                    flows.onForwardPacket(flow, TcpFlags.ACK, 52, nowNs);
+                    flows.onReversePacket(flow, TcpFlags.SYN | TcpFlags.ACK, SERVER_ISN, CLIENT_ISN + 1, 65_535, -1, 0, 60, nowNs);
+                    flows.onForwardPacket(flow, TcpFlags.ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 65_535, -1, 0, 52, nowNs);
                 }
                 else if (dice < 820 && liveCount > 0)
                 {
@@ -181,7 +187,7 @@ final class FlowCountersScenario
                 }
                 else
                 {
-                    violations.check(!natPorts.release(random.nextInt(NAT_ADDRESSES), MIN_PORT + PORTS_PER_ADDRESS + 7),
+                    violations.check(!natPorts.release(random.nextInt(NAT_ADDRESSES), TARGET, 443, MIN_PORT + PORTS_PER_ADDRESS + 7),
                         "a port outside the pool was released");
                     invalidReleases++;
                 }
@@ -197,13 +203,14 @@ final class FlowCountersScenario
 
     private void create(final SplittableRandom random, final int key, final long nowNs)
     {
-        final int natIndex = random.nextInt(NAT_ADDRESSES);
-        final int natPort = natPorts.allocate(natIndex);
-        if (natPort == NatPortAllocator.NO_PORT)
+        final int allocation = natPorts.allocate(TARGET, 443);
+        if (allocation == NatPortAllocator.NO_PORT)
         {
             exhausted++;
             return;
         }
+        final int natIndex = NatPortAllocator.natAddressIndexOf(allocation);
+        final int natPort = NatPortAllocator.portOf(allocation);
         final int protocol = random.nextInt(4) == 0 ? 17 : 6;
         // A null handler now and then: at the embryonic limit that create fails instead of evicting.
         final FlowExpiryHandler handler = random.nextInt(8) == 0 ? null : onRemoved;
@@ -211,15 +218,19 @@ final class FlowCountersScenario
             TARGET, 443, NAT_BASE + natIndex, natPort, protocol, nowNs, handler);
         if (flow == FlowTable.TABLE_FULL)
         {
-            natPorts.release(natIndex, natPort);
+            natPorts.release(natIndex, TARGET, 443, natPort);
             tableFull++;
             return;
         }
         if (flow < 0)
         {
             violations.report("create of a fresh key failed: " + flow);
-            natPorts.release(natIndex, natPort);
+            natPorts.release(natIndex, TARGET, 443, natPort);
             return;
+        }
+        if (protocol == 6)
+        {
+            flows.onForwardPacket(flow, TcpFlags.SYN, CLIENT_ISN, 0, 65_535, -1, 0, 60, nowNs);
         }
         flows.endpointId(flow, 1 + random.nextInt(4));
         positionOf[flow] = liveCount;
@@ -230,16 +241,18 @@ final class FlowCountersScenario
 
     private void duplicate(final int flow, final long nowNs)
     {
-        final int natPort = natPorts.allocate(0);
-        if (natPort == NatPortAllocator.NO_PORT)
+        final int allocation = natPorts.allocate(TARGET, 443);
+        if (allocation == NatPortAllocator.NO_PORT)
         {
             exhausted++;
             return;
         }
+        final int natIndex = NatPortAllocator.natAddressIndexOf(allocation);
+        final int natPort = NatPortAllocator.portOf(allocation);
         final int result = flows.create(flows.clientIp(flow), flows.clientPort(flow), flows.eniIp(flow), flows.eniPort(flow),
-            TARGET, 443, NAT_BASE, natPort, flows.protocol(flow), nowNs, onRemoved);
+            TARGET, 443, NAT_BASE + natIndex, natPort, flows.protocol(flow), nowNs, onRemoved);
         violations.check(result == FlowTable.DUPLICATE, "a second flow with a live forward key: ", result);
-        natPorts.release(0, natPort);
+        natPorts.release(natIndex, TARGET, 443, natPort);
         duplicates++;
     }
 
@@ -259,7 +272,8 @@ final class FlowCountersScenario
 
     private void release(final int flow)
     {
-        violations.check(natPorts.release(flows.natIp(flow) - NAT_BASE, flows.natPort(flow)), "a live flow's port was not allocated", flow);
+        violations.check(natPorts.release(flows.natIp(flow) - NAT_BASE, TARGET, 443, flows.natPort(flow)),
+            "a live flow's port was not allocated", flow);
     }
 
     private void forget(final int flow)

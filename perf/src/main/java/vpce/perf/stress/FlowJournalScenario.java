@@ -139,12 +139,17 @@ final class FlowJournalScenario
         return h ^ (h >>> 29);
     }
 
-    /** Every field of incarnation {@code inc} of a binding; the forward key stays unique per binding. */
+    /**
+     * Every field of incarnation {@code inc} of a binding; the forward key stays unique per binding. The target is
+     * the binding's own (the journal keys by NAT address, NAT port, target, target port), the rest varies by
+     * incarnation so a stale entry shows.
+     */
     private static FlowJournal.JournaledFlow journaledFlow(final int key, final int inc)
     {
+        final long target = mix(key, 0);
         final long h = mix(key, inc);
         return new FlowJournal.JournaledFlow(0x0A00_0000 | key, 1 + inc % 65_000, ENI, 443,
-            0x0A64_0000 | (int)(h & 0xFFFF), (int)((h >>> 16) & 0xFFFF), natIp(key), natPort(key),
+            0x0A64_0000 | (int)(target & 0xFFFF), (int)((target >>> 16) & 0xFFFF), natIp(key), natPort(key),
             inc % 3, (h >>> 8) & 0xFFFF_FFFF_FFFFL);
     }
 
@@ -212,7 +217,7 @@ final class FlowJournalScenario
         if (journaled[key])
         {
             journaled[key] = false;
-            if (journal.onRemoved(flows.natIp(flow), flows.natPort(flow)))
+            if (journal.onRemoved(flows.natIp(flow), flows.natPort(flow), flows.targetIp(flow), flows.targetPort(flow)))
             {
                 expected.remove(key);
                 accepted++;
