@@ -21,6 +21,12 @@ public final class Ec2ActionCatalog
     {
         final List<Ec2Action> actions = new ArrayList<>();
         actions.addAll(new VpcActions(controlPlane).actions());
+        actions.addAll(new SubnetActions(controlPlane).actions());
+        actions.addAll(new SecurityGroupActions(controlPlane).actions());
+        actions.addAll(new NetworkAclActions(controlPlane).actions());
+        actions.addAll(new EndpointActions(controlPlane).actions());
+        actions.addAll(new ServiceActions(controlPlane).actions());
+        actions.addAll(new NotificationActions(controlPlane).actions());
         return List.copyOf(actions);
     }
 }
