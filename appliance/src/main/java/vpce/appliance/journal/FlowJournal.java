@@ -86,9 +86,17 @@ public final class FlowJournal implements AutoCloseable
             .entries(Math.max(1024, entries))
             .constantValueSizeBySample(new byte[RECORD_LENGTH]);
         final File file = stateDirectory.resolve(FILE_NAME).toFile();
+        // Chronicle compiles its header class with javac unless it is there already (~1 s of a restart).
+        final ChronicleNativeClasses.Outcome headerClass = ChronicleNativeClasses.defineCached(stateDirectory);
         // After a kill -9 the map may hold a segment lock or a half-written entry: an existing
         // file is always opened through recovery.
-        return new FlowJournal(file.exists() ? builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file));
+        final FlowJournal journal =
+            new FlowJournal(file.exists() ? builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file));
+        if (headerClass == ChronicleNativeClasses.Outcome.MISSING)
+        {
+            ChronicleNativeClasses.saveCompiled(stateDirectory);
+        }
+        return journal;
     }
 
     /** Start-up only, before the datapath runs: every journaled flow. */
