@@ -74,6 +74,8 @@ public final class Appliance implements AutoCloseable
     private AgentRunner runner;
     private ManagementServer managementServer;
     private FlowJournal journal;
+    /** The journal opening on its own thread during start-up. */
+    private StartupTask<FlowJournal> journalOpening;
     private AgentRunner journalRunner;
     private FlowLogs flowLogs;
     private AgentRunner flowLogRunner;
@@ -103,6 +105,16 @@ public final class Appliance implements AutoCloseable
         final Path stateDirectory = model.stateDirectory();
         Files.createDirectories(stateDirectory);
         Files.deleteIfExists(stateDirectory.resolve(READY_FILE));
+        // Two steps on threads of their own while the ports open and the snapshot is built (see
+        // StartupTask): the journal (Chronicle's set-up and the map's recovery), and the flow
+        // table (~100 MB at the default capacity, zeroed page by page). Both are awaited below,
+        // before the restore and the datapath.
+        final ApplianceModel.DatapathSettings settings = model.datapath();
+        journalOpening = StartupTask.start("flow journal",
+            () -> FlowJournal.open(stateDirectory, Math.min(settings.flowCapacity(), MAX_JOURNALED_FLOWS)));
+        // Endpoints' own timeouts are profiles the datapath installs from each snapshot.
+        final StartupTask<FlowTable> flowTableSetUp =
+            StartupTask.start("flow table", () -> new FlowTable(settings.flowCapacity(), settings.idleTimeouts()));
 
         final boolean[] consumerRole = new boolean[model.ports().size()];
         for (int p = 0; p < model.ports().size(); p++)
@@ -123,15 +135,13 @@ public final class Appliance implements AutoCloseable
                 formatMac(ports.get(p).macAddress()), ports.get(p).mtu());
         }
 
+        StartupClock.phase("ports open");
         counters = CountersFile.create(stateDirectory);
         final DatapathCounters datapathCounters = new DatapathCounters(counters.manager(), portNames);
         final AtomicCounter errors = counters.manager().newCounter("appliance.agent_errors");
         reloads = counters.manager().newCounter("config.reloads");
         reloadFailures = counters.manager().newCounter("config.reload_failures");
 
-        final ApplianceModel.DatapathSettings settings = model.datapath();
-        // Endpoints' own timeouts are profiles the datapath installs from each snapshot.
-        final FlowTable flows = new FlowTable(settings.flowCapacity(), settings.idleTimeouts());
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 
@@ -160,15 +170,20 @@ public final class Appliance implements AutoCloseable
         }
 
         final int[] natAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
-        journal = FlowJournal.open(stateDirectory, Math.min(settings.flowCapacity(), MAX_JOURNALED_FLOWS));
+        StartupClock.phase("snapshot built");
+        final FlowTable flows = flowTableSetUp.await();
+        journal = journalOpening.await();
+        StartupClock.phase("flow table and journal ready");
         final DatapathAgent agent = new DatapathAgent(
             ports.toArray(Port[]::new), consumerRole, settings.batchSize(), snapshots, flows, natPorts,
             natAddresses, flowLog, journal, datapathCounters, new SystemNanoClock(), SystemEpochClock.INSTANCE);
         restoreFlows(initial, flows, natPorts, natAddresses, agent);
+        StartupClock.phase("flows restored");
         journalRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, journal.agent());
         AgentRunner.startOnThread(journalRunner);
         runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
+        StartupClock.phase("datapath running");
 
         for (final ApplianceModel.EndpointSpec endpoint : model.endpoints())
         {
@@ -190,6 +205,7 @@ public final class Appliance implements AutoCloseable
                 throw new IOException("interrupted starting the management API", ex);
             }
         }
+        StartupClock.phase("management API started");
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
     }
@@ -419,6 +435,11 @@ public final class Appliance implements AutoCloseable
         CloseHelper.quietClose(flowLogs);
         // After the datapath: the journal agent drains what it was handed, then the map closes.
         CloseHelper.quietClose(journalRunner);
+        if (journal == null && journalOpening != null)
+        {
+            // A start that failed before it took the journal: wait for the opening so the map closes.
+            journal = journalOpening.awaitQuietly();
+        }
         CloseHelper.quietClose(journal);
         for (final Port port : ports)
         {

@@ -4,6 +4,7 @@ import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vpce.appliance.Appliance;
+import vpce.appliance.StartupClock;
 import vpce.appliance.config.ApplianceModel;
 import vpce.appliance.config.ConfigException;
 import vpce.appliance.config.ConfigLoader;
@@ -28,6 +29,22 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The YAML configuration file.")
     private Path config;
 
+    /** {@code run --config FILE} without picocli; errors end as picocli's handler ends them. */
+    static int runPlain(final Path config)
+    {
+        final RunCommand command = new RunCommand();
+        command.config = config;
+        try
+        {
+            return command.call();
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("vpce: " + ex.getMessage());
+            return 1;
+        }
+    }
+
     private void reload(final Appliance appliance)
     {
         final String refused = appliance.reload(config);
@@ -40,10 +57,12 @@ final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        StartupClock.phase("main");
         final ApplianceModel model;
         try
         {
             model = ConfigLoader.load(config);
+            StartupClock.phase("configuration loaded");
         }
         catch (final ConfigException ex)
         {

@@ -102,12 +102,19 @@ public final class FlowJournal implements AutoCloseable
             .constantKeySizeBySample(new byte[KEY_LENGTH])
             .constantValueSizeBySample(new byte[RECORD_LENGTH]);
         final File file = stateDirectory.resolve(FILE_NAME).toFile();
+        // Chronicle compiles its header class with javac unless it is there already (~1 s of a restart).
+        final ChronicleNativeClasses.Outcome headerClass = ChronicleNativeClasses.defineCached(stateDirectory);
         // After a kill -9 the map may hold a segment lock or a half-written entry: an existing
         // file is always opened through recovery.
         final ChronicleMap<byte[], byte[]> map =
             file.exists() ? builder.recoverPersistedTo(file, true) : builder.createPersistedTo(file);
         // Recovery takes the key type from the file.
-        return new FlowJournal(map.keyClass() == byte[].class ? map : rekeyed(map, builder, file));
+        final FlowJournal journal = new FlowJournal(map.keyClass() == byte[].class ? map : rekeyed(map, builder, file));
+        if (headerClass == ChronicleNativeClasses.Outcome.MISSING)
+        {
+            ChronicleNativeClasses.saveCompiled(stateDirectory);
+        }
+        return journal;
     }
 
     /**

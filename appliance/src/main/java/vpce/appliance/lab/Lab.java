@@ -3,10 +3,12 @@ package vpce.appliance.lab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,6 +17,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A lab of network namespaces standing in for the appliance's NICs, a consumer VPC with one client
@@ -39,6 +42,9 @@ public final class Lab implements AutoCloseable
 
     /** How long a process gets between SIGTERM and SIGKILL at down. */
     public static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+    /** How long an AOT training run gets to exit and write the cache (seconds on a busy 2-core machine). */
+    static final Duration AOT_TRAINING_EXIT_TIMEOUT = Duration.ofSeconds(90);
 
     static final String IPERF3 = "iperf3";
     static final String HTTP = "http";
@@ -560,19 +566,15 @@ public final class Lab implements AutoCloseable
     private static long startAppliance(final LabPlan plan)
     {
         final LabPlan.ApplianceLaunch launch = plan.launch();
-        final List<String> command = new ArrayList<>();
-        command.add(launch.javaCommand());
-        command.addAll(launch.jvmFlags());
-        command.add("-cp");
-        command.add(launch.classpath());
-        command.add(launch.mainClass());
-        command.add("run");
-        command.add("--config");
-        command.add(plan.configFile().toString());
-
+        final Path aotCache = launch.aotCache();
+        if (aotCache != null && !Files.isRegularFile(aotCache))
+        {
+            trainAotCache(plan, aotCache);
+        }
+        final List<String> aotFlags = aotCache != null && Files.isRegularFile(aotCache) ?
+            List.of("-XX:AOTCache=" + aotCache) : List.of();
         final Process appliance = startDetached(
-            plan, LabStatus.APPLIANCE, plan.applianceLog(),
-            Commands.inNamespace(plan.appNamespace(), command.toArray(new String[0])));
+            plan, LabStatus.APPLIANCE, plan.applianceLog(), applianceCommand(plan, aotFlags, launch.classpath()));
 
         final long deadlineNs = System.nanoTime() + launch.readyTimeout().toNanos();
         while (!Files.exists(plan.readyFile()))
@@ -592,6 +594,77 @@ public final class Lab implements AutoCloseable
         }
 
         return appliance.pid();
+    }
+
+    private static List<String> applianceCommand(final LabPlan plan, final List<String> extraFlags, final String classpath)
+    {
+        final LabPlan.ApplianceLaunch launch = plan.launch();
+        final List<String> command = new ArrayList<>();
+        command.add(launch.javaCommand());
+        command.addAll(launch.jvmFlags());
+        command.addAll(extraFlags);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(launch.mainClass());
+        command.add("run");
+        command.add("--config");
+        command.add(plan.configFile().toString());
+        return Commands.inNamespace(plan.appNamespace(), command.toArray(new String[0]));
+    }
+
+    /**
+     * Makes the appliance JVM's AOT cache (see {@link AotCache}) with a training run: the real
+     * appliance started in this lab ({@code -XX:AOTCacheOutput}, JEP 514) and stopped with SIGTERM
+     * once ready; the JVM writes the cache as it exits. Once per build, some seconds. Anything
+     * going wrong only leaves the lab without a cache (the training's log says why): the appliance
+     * then starts as it would without one, and reports its own failures.
+     */
+    private static void trainAotCache(final LabPlan plan, final Path cache)
+    {
+        final Path partial = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".partial");
+        final Path log = plan.runDirectory().resolve("appliance-aot-training.log");
+        final String trainingClasspath = String.join(File.pathSeparator, AotCache.leadingJars(plan.launch().classpath()));
+        final Process training = startDetached(
+            plan, LabStatus.APPLIANCE, log, applianceCommand(plan, List.of("-XX:AOTCacheOutput=" + partial), trainingClasspath));
+        try
+        {
+            final long readyDeadlineNs = System.nanoTime() + plan.launch().readyTimeout().toNanos();
+            while (!Files.exists(plan.readyFile()) && training.isAlive() && System.nanoTime() - readyDeadlineNs < 0)
+            {
+                Commands.pause();
+            }
+            if (Files.exists(plan.readyFile()))
+            {
+                training.destroy();
+                training.waitFor(AOT_TRAINING_EXIT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            // The JVM writes the cache (in a child JVM it waits for) before it exits; SIGTERM makes
+            // the exit status 143. Any other status, and the file may be incomplete.
+            if (!training.isAlive() && (training.exitValue() == 0 || training.exitValue() == 128 + 15) &&
+                Files.isRegularFile(partial))
+            {
+                Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AotCache.prune(cache);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted training the appliance's AOT cache", ex);
+        }
+        catch (final IOException ex)
+        {
+            // No cache: the appliance starts without one.
+        }
+        finally
+        {
+            if (training.isAlive())
+            {
+                Commands.kill(training.toHandle(), Duration.ZERO);
+            }
+            Commands.deleteQuietly(partial);
+            Commands.deleteQuietly(plan.readyFile());
+        }
     }
 
     /**

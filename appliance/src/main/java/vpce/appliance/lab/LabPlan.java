@@ -1,6 +1,9 @@
 package vpce.appliance.lab;
 
+import java.io.File;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +59,9 @@ public record LabPlan(
     /**
      * JVM flags the appliance process needs: FFM (AF_PACKET via the foreign function API) without
      * warnings, Agrona's access to jdk.internal.misc, and a throughput collector since the datapath
-     * allocates nothing after start-up.
+     * allocates nothing after start-up. JIT thresholds ×10: on two cores the compiler threads
+     * took half the CPU of a start (code that runs once, compiled), and a restart's outage is its
+     * start-up; the datapath's loops still reach C2 within a fraction of a second of traffic.
      */
     public static final List<String> APPLIANCE_JVM_FLAGS = List.of(
         "--enable-native-access=ALL-UNNAMED",
@@ -67,7 +72,8 @@ public record LabPlan(
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
         "-Dchronicle.analytics.disable=true",
-        "-XX:+UseParallelGC");
+        "-XX:+UseParallelGC",
+        "-XX:CompileThresholdScaling=10");
 
     /** Main class of the appliance command line. */
     public static final String APPLIANCE_MAIN_CLASS = "vpce.appliance.cli.VpceCli";
@@ -359,22 +365,39 @@ public record LabPlan(
      * @param classpath    classpath holding {@link #APPLIANCE_MAIN_CLASS} and its dependencies.
      * @param mainClass    main class.
      * @param readyTimeout how long to wait for the appliance's ready file.
+     * @param aotCache     the JVM's AOT cache for this java, flags and classpath, or null for none.
+     *                     Used when the file exists; when it does not, {@link Lab} first starts the
+     *                     appliance as a training run that writes it (once per build).
      */
     public record ApplianceLaunch(
         String javaCommand,
         List<String> jvmFlags,
         String classpath,
         String mainClass,
-        Duration readyTimeout)
+        Duration readyTimeout,
+        Path aotCache)
     {
         public ApplianceLaunch
         {
             jvmFlags = List.copyOf(jvmFlags);
         }
 
+        /** A launch without an AOT cache (e.g. a stand-in appliance). */
+        public ApplianceLaunch(
+            final String javaCommand,
+            final List<String> jvmFlags,
+            final String classpath,
+            final String mainClass,
+            final Duration readyTimeout)
+        {
+            this(javaCommand, jvmFlags, classpath, mainClass, readyTimeout, null);
+        }
+
         /**
          * Launch with this JVM's java and classpath: works from the vpce launcher (appliance.jar +
-         * lib/*) and from surefire (whose manifest-only booter jar names the test classpath).
+         * lib/*) and from surefire (whose manifest-only booter jar names the test classpath). Jars
+         * come first (directories such as test classes after them) so that the appliance's JVM can
+         * use an AOT cache of them; see {@link AotCache}.
          *
          * @return the launch.
          */
@@ -382,13 +405,45 @@ public record LabPlan(
         {
             final String javaCommand = ProcessHandle.current().info().command()
                 .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            final String classpath = jarsFirst(System.getProperty("java.class.path"));
 
             return new ApplianceLaunch(
                 javaCommand,
                 APPLIANCE_JVM_FLAGS,
-                System.getProperty("java.class.path"),
+                classpath,
                 APPLIANCE_MAIN_CLASS,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                AotCache.forLaunch(javaCommand, APPLIANCE_JVM_FLAGS, classpath, applianceJar()));
+        }
+
+        static String jarsFirst(final String classpath)
+        {
+            final List<String> jars = new ArrayList<>();
+            final List<String> others = new ArrayList<>();
+            for (final String entry : classpath.split(File.pathSeparator))
+            {
+                if (!entry.isEmpty())
+                {
+                    (entry.endsWith(".jar") ? jars : others).add(entry);
+                }
+            }
+            jars.addAll(others);
+            return String.join(File.pathSeparator, jars);
+        }
+
+        /** @return the jar this class was loaded from, or null (a classes directory). */
+        private static Path applianceJar()
+        {
+            try
+            {
+                final CodeSource source = LabPlan.class.getProtectionDomain().getCodeSource();
+                final Path location = source == null ? null : Path.of(source.getLocation().toURI());
+                return location != null && location.toString().endsWith(".jar") ? location : null;
+            }
+            catch (final URISyntaxException | RuntimeException ex)
+            {
+                return null;
+            }
         }
     }
 }

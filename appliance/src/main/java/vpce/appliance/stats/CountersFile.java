@@ -102,6 +102,12 @@ public final class CountersFile implements AutoCloseable
         return new CountersFile(IoUtil.mapExistingFile(file.toFile(), FILE_NAME), false, 0);
     }
 
+    /** @return the pid of the appliance that created the file (a restarted one writes a new file). */
+    public long pid()
+    {
+        return new UnsafeBuffer(mapped, 0, HEADER_LENGTH).getLong(PID_OFFSET);
+    }
+
     /** For the owner only: allocates counters at start-up. */
     public CountersManager manager()
     {
