@@ -58,6 +58,8 @@ public final class ControlPlaneDatapathAdapter implements StateListener, AutoClo
     private List<String> leftOut = List.of();
     private boolean confirmPosted;
     private long waitingSinceNs;
+    /** When the oldest commit still waiting for confirmation reached this listener; 0 when none waits. */
+    private long oldestUnconfirmedNs;
     /** Set by the start-up thread; read by the API thread, which may run a commit before {@link #start} returns. */
     private volatile Executor apiThread;
     private ScheduledExecutorService ticker;
@@ -131,6 +133,10 @@ public final class ControlPlaneDatapathAdapter implements StateListener, AutoClo
         carriedSequence = state.sequence();
         if (unconfirmed(state))
         {
+            if (oldestUnconfirmedNs == 0)
+            {
+                oldestUnconfirmedNs = System.nanoTime();
+            }
             confirmSoon();
         }
     }
@@ -210,7 +216,14 @@ public final class ControlPlaneDatapathAdapter implements StateListener, AutoClo
         {
             try
             {
-                controlPlane.onDatapathProgrammed(carriedSequence);
+                final int changed = controlPlane.onDatapathProgrammed(carriedSequence);
+                if (oldestUnconfirmedNs != 0)
+                {
+                    // The figure behind "CreateVpcEndpoint -> available": commit published to state changed.
+                    LOG.info("datapath runs commit {} (snapshot {}): {} endpoint(s) available or deleted {} us after their commit",
+                        carriedSequence, carriedGeneration, changed, (System.nanoTime() - oldestUnconfirmedNs) / 1000);
+                    oldestUnconfirmedNs = 0;
+                }
             }
             catch (final RuntimeException ex)
             {
