@@ -163,6 +163,26 @@ class ControlPlaneDatapathAdapterTest
     }
 
     @Test
+    void anEndpointWaitingForAcceptanceIsNotInTheDatapathUntilAccepted() throws Exception
+    {
+        final ApplianceModel manual = ConfigLoader.parse(TestConfigs.labConfig().replace("    acceptanceRequired: false\n",
+            "    acceptanceRequired: true\n    privateDnsName: api.example.com\n") + KEYS, "t.yaml");
+        assertNull(adapter.onConfigReloaded(manual));
+        final VpcEndpoint endpoint = endpointInBothZones(List.of("tcp", "5201"));
+        programmed.set(Long.MAX_VALUE);
+        runAll();
+        assertEquals(EndpointState.PENDING_ACCEPTANCE, state(endpoint));
+        final int eni = controlPlane.state().networkInterface(endpoint.networkInterfaceIds().get(0)).address();
+        assertFalse(carries(published.getLast(), eni));
+
+        controlPlane.acceptVpcEndpointConnections("vpce-svc-0a11ce0000000001", List.of(endpoint.vpcEndpointId()), false);
+        assertTrue(carries(published.getLast(), eni));
+        assertEquals(EndpointState.PENDING, state(endpoint));
+        runAll();
+        assertEquals(EndpointState.AVAILABLE, state(endpoint));
+    }
+
+    @Test
     void rejectingOrDeletingAnEndpointOrRemovingASubnetTakesItsEnisOutOfTheDatapathAtOnce()
     {
         final VpcEndpoint endpoint = endpointInBothZones(List.of("tcp", "5201"));
