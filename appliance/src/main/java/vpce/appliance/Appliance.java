@@ -288,6 +288,12 @@ public final class Appliance implements AutoCloseable
     private long publish(final ApplianceModel next)
     {
         final DatapathSnapshot snapshot = new DatapathSnapshot(next, portNames, generation + 1);
+        if (flowLogs != null && snapshot.eniCount() > FlowLogs.DEFAULT_MAX_INTERFACES)
+        {
+            // The agent could not take it: its flow-log table has a slot per ENI.
+            throw new IllegalArgumentException(snapshot.eniCount() + " ENIs; with flow logs on the datapath carries at most " +
+                FlowLogs.DEFAULT_MAX_INTERFACES);
+        }
         if (flowLogs != null)
         {
             // Before the datapath can use the new ENI indices for records.
@@ -300,13 +306,14 @@ public final class Appliance implements AutoCloseable
     }
 
     /**
-     * Rereads the configuration file and applies it to the running datapath: a new snapshot is built here, off the packet
-     * path, and published with one release store; the datapath takes it at its next duty cycle.
-     * Pairs: {@link DatapathSnapshotHolder#publish} here with {@link DatapathSnapshotHolder#acquire} in the agent's duty
+     * Rereads the configuration file and applies it to the running datapath: a new snapshot is built off the packet
+     * path and published with one release store ({@link #publish}); the datapath takes it at its next duty cycle.
+     * Pairs: {@link DatapathSnapshotHolder#publish} there with {@link DatapathSnapshotHolder#acquire} in the agent's duty
      * cycle; the flow-log writer's interface-id table is stored (volatile) before that publish (see
      * {@link FlowLogWriterAgent} for what this does not order).
-     * What the snapshot does not cover (ports, datapath settings, state directory) needs a
-     * restart: such a model is refused and the running one stays. Call from one control thread.
+     * What the snapshot does not cover (ports, datapath settings, state directory, the management API) needs a
+     * restart: such a model is refused and the running one stays. Call from one control thread (SIGHUP's); with the
+     * EC2 API on, the work is handed to the API thread, which publishes API commits too, and this waits for it.
      *
      * @return null when applied, else why not (the running configuration stays).
      */
