@@ -33,11 +33,11 @@ import vpce.appliance.io.Port;
 import vpce.appliance.io.PortException;
 import vpce.appliance.io.TapPort;
 import vpce.appliance.stats.CountersFile;
-import vpce.flowtable.FlowTable;
-import vpce.flowtable.NatPortAllocator;
 import vpce.appliance.controlplane.ControlPlaneDatapathAdapter;
 import vpce.appliance.controlplane.ControlPlaneModel;
 import vpce.appliance.controlplane.DatapathPublisher;
+import vpce.flowtable.FlowTable;
+import vpce.flowtable.NatPortAllocator;
 import vpce.mgmt.JsonQuery;
 import vpce.mgmt.ManagementServer;
 import vpce.mgmt.auth.AccessKeys;
@@ -54,8 +54,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -254,7 +254,7 @@ public final class Appliance implements AutoCloseable
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IOException("the services cannot be the management API's catalog: " + ex.getMessage(), ex);
+            throw new IOException("managementApi: the control plane refuses the configuration: " + ex.getMessage(), ex);
         }
         controlPlaneStore = FileStateStore.open(stateDirectory);
         controlPlane = new ControlPlane(settings, controlPlaneStore, Clock.systemUTC(), IdSource.secure());
@@ -357,7 +357,7 @@ public final class Appliance implements AutoCloseable
             !sameFlowLogSink(next.flowLogs(), current.flowLogs()) ||
             !java.util.Objects.equals(next.managementApi(), current.managementApi()))
         {
-            return "ports, datapath settings, stateDirectory, region, the management API listener and the flow log " +
+            return "ports, datapath settings, stateDirectory, region, the managementApi section and the flow log " +
                 "file, account and interval change only with a restart";
         }
         if (controlPlaneAdapter != null)

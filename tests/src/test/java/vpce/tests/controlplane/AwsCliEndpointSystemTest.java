@@ -135,6 +135,18 @@ class AwsCliEndpointSystemTest
                 .at("/VpcEndpoints/0/State").asText());
             assertEquals(LabPlan.HTTP_BODY, http(lab, c1.namespace(), eniA).stdout(), "it forwards after the restart");
 
+            // SIGHUP with the API on: the reload is applied on the API thread, and the control plane gets the new catalog.
+            Files.writeString(plan.configFile(), Files.readString(plan.configFile())
+                .replace("acceptanceRequired: false", "acceptanceRequired: true"));
+            assertTrue(lab.exec(plan.appNamespace(), Duration.ofSeconds(5), "kill", "-HUP",
+                Long.toString(lab.appliancePid().orElseThrow())).ok());
+            await("the reload", Duration.ofSeconds(20), () -> aws.json("ec2", "describe-vpc-endpoint-services",
+                "--service-names", serviceName).at("/ServiceDetails/0/AcceptanceRequired").asBoolean());
+            assertTrue(lastLogLine(plan, "configuration reloaded").startsWith("configuration reloaded"));
+            assertTrue(Files.readAllLines(plan.applianceLog()).stream()
+                .anyMatch(line -> line.contains("[vpce-mgmt-ec2] Appliance: configuration reloaded")), "applied on the API thread");
+            assertEquals(LabPlan.HTTP_BODY, http(lab, c1.namespace(), eniA).stdout(), "the endpoint forwards through the reload");
+
             // The provider rejects it while a connection runs: the connection's flow is purged at once.
             try (CountersFile counters = CountersFile.open(plan.stateDirectory());
                 BackgroundCommand stream = new BackgroundCommand(c1.namespace(),
