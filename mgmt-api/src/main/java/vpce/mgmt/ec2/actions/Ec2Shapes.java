@@ -109,10 +109,16 @@ final class Ec2Shapes
             .text("groupName", group.groupName())
             .text("groupDescription", group.description())
             .text("vpcId", group.vpcId())
-            .text("securityGroupArn", arn(state, group.ownerId(), "security-group/" + group.groupId()))
+            .text("securityGroupArn", securityGroupArn(state, group))
             .list("ipPermissions", group.ipPermissions(false), (item, permission) -> ipPermission(item, state, permission))
             .list("ipPermissionsEgress", group.ipPermissions(true), (item, permission) -> ipPermission(item, state, permission));
         tags(out, group.tags());
+    }
+
+    /** {@code arn:aws:ec2:<region>:<owner>:security-group/<id>}. */
+    static String securityGroupArn(final ControlPlaneState state, final SecurityGroup group)
+    {
+        return arn(state, group.ownerId(), "security-group/" + group.groupId());
     }
 
     /** One {@code IpPermission}: the groups it names are this account's (cross-account references are refused). */

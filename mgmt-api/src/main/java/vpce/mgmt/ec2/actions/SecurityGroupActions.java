@@ -71,9 +71,7 @@ final class SecurityGroupActions
                     {
                         out.text("groupId", group.groupId());
                         Ec2Shapes.tags(out, group.tags());
-                        out.text("securityGroupArn",
-                            "arn:aws:ec2:" + controlPlane.state().settings().region() + ":" + group.ownerId() +
-                            ":security-group/" + group.groupId());
+                        out.text("securityGroupArn", Ec2Shapes.securityGroupArn(controlPlane.state(), group));
                     });
             });
     }
