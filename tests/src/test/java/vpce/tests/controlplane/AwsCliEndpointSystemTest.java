@@ -182,6 +182,14 @@ class AwsCliEndpointSystemTest
             assertEquals(0, aws.json("ec2", "describe-network-interfaces", "--filters", "Name=vpc-id,Values=" + vpc)
                 .get("NetworkInterfaces").size(), "its ENIs are gone");
         }
+        // Passed: the run directory (logs, state, the lab's key) goes too; a failure leaves it for the post-mortem.
+        try (var paths = Files.walk(runDirectory))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static ExecResult http(final Lab lab, final String namespace, final String address)
