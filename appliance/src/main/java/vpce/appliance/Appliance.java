@@ -33,18 +33,37 @@ import vpce.appliance.io.Port;
 import vpce.appliance.io.PortException;
 import vpce.appliance.io.TapPort;
 import vpce.appliance.stats.CountersFile;
+import vpce.appliance.controlplane.ControlPlaneDatapathAdapter;
+import vpce.appliance.controlplane.ControlPlaneModel;
+import vpce.appliance.controlplane.DatapathPublisher;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.NatPortAllocator;
 import vpce.mgmt.JsonQuery;
 import vpce.mgmt.ManagementServer;
+import vpce.mgmt.auth.AccessKeys;
+import vpce.mgmt.auth.SigV4Verifier;
+import vpce.mgmt.controlplane.ControlPlane;
+import vpce.mgmt.controlplane.ControlPlaneSettings;
+import vpce.mgmt.controlplane.IdSource;
+import vpce.mgmt.ec2.Ec2Dispatcher;
+import vpce.mgmt.ec2.Ec2QueryApi;
+import vpce.mgmt.ec2.actions.Ec2ActionCatalog;
+import vpce.mgmt.store.FileStateStore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A running appliance: owns the ports, the counters file, the flow table and the datapath
@@ -61,6 +80,8 @@ public final class Appliance implements AutoCloseable
     private static final int FLOW_LOG_RECORDS = 65_536;
     /** The journal's map is sized for this many established flows at most (its file is sparse). */
     private static final int MAX_JOURNALED_FLOWS = 1 << 20;
+    /** How long a reload waits for the management API's thread to take it and apply it. */
+    private static final long API_THREAD_WAIT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final ApplianceModel model;
     private final List<Port> ports = new ArrayList<>();
@@ -68,6 +89,12 @@ public final class Appliance implements AutoCloseable
     private DatapathSnapshotHolder snapshots;
     /** The model the current snapshot was built from; written by the control thread only. */
     private ApplianceModel current;
+    /** The current snapshot's generation; written by the control thread only. */
+    private long generation;
+    /** With the EC2 API on: the control plane's store and the adapter that carries its state to the datapath. */
+    private FileStateStore controlPlaneStore;
+    private ControlPlane controlPlane;
+    private ControlPlaneDatapathAdapter controlPlaneAdapter;
     private CountersFile counters;
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
@@ -145,9 +172,21 @@ public final class Appliance implements AutoCloseable
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 
-        final DatapathSnapshot initial = new DatapathSnapshot(model, portNames);
+        ApplianceModel datapathModel = model;
+        if (model.managementApi() != null && model.managementApi().ec2Enabled())
+        {
+            // Before the first snapshot, so that it carries the API's endpoints and the journal's flows through them
+            // are restored.
+            openControlPlane(stateDirectory);
+            datapathModel = controlPlaneAdapter.initialModel();
+        }
+        final DatapathSnapshot initial = new DatapathSnapshot(datapathModel, portNames, ++generation);
         snapshots = new DatapathSnapshotHolder(initial);
-        current = model;
+        current = datapathModel;
+        if (controlPlaneAdapter != null)
+        {
+            controlPlaneAdapter.initialGeneration(initial.generation());
+        }
 
         final ErrorHandler errorHandler = throwable ->
         {
@@ -185,7 +224,7 @@ public final class Appliance implements AutoCloseable
         AgentRunner.startOnThread(runner);
         StartupClock.phase("datapath running");
 
-        for (final ApplianceModel.EndpointSpec endpoint : model.endpoints())
+        for (final ApplianceModel.EndpointSpec endpoint : current.endpoints())
         {
             for (final ApplianceModel.EniSpec eni : endpoint.enis())
             {
@@ -197,12 +236,20 @@ public final class Appliance implements AutoCloseable
         {
             try
             {
-                managementServer = ManagementServer.start(model.managementApi(), Map.of("/v1/explain", this::explain));
+                managementServer = ManagementServer.start(model.managementApi().listen(), Map.of("/v1/explain", this::explain),
+                    controlPlane == null ? null : new Ec2QueryApi(
+                        new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC()),
+                        new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane))));
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted starting the management API", ex);
+            }
+            if (controlPlaneAdapter != null)
+            {
+                // From here on the API thread is the one control thread: it publishes every snapshot.
+                controlPlaneAdapter.start(managementServer::executeOnApiThread);
             }
         }
         StartupClock.phase("management API started");
@@ -211,13 +258,78 @@ public final class Appliance implements AutoCloseable
     }
 
     /**
-     * Rereads the configuration file and applies it to the running datapath: a new snapshot is built here, off the packet
-     * path, and published with one release store; the datapath takes it at its next duty cycle.
-     * Pairs: {@link DatapathSnapshotHolder#publish} here with {@link DatapathSnapshotHolder#acquire} in the agent's duty
+     * Opens the control plane's store under the state directory and wires the control plane to the datapath through
+     * the adapter, whose {@link DatapathPublisher} is {@link #publish}.
+     */
+    private void openControlPlane(final Path stateDirectory) throws IOException
+    {
+        final ControlPlaneSettings settings;
+        try
+        {
+            settings = ControlPlaneModel.settings(model);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IOException("managementApi: the control plane refuses the configuration: " + ex.getMessage(), ex);
+        }
+        controlPlaneStore = FileStateStore.open(stateDirectory);
+        controlPlane = new ControlPlane(settings, controlPlaneStore, Clock.systemUTC(), IdSource.secure());
+        final AtomicCounter leftOut = counters.manager().newCounter("controlplane.enis_left_out");
+        controlPlaneAdapter = new ControlPlaneDatapathAdapter(model, controlPlane, new DatapathPublisher()
+        {
+            @Override
+            public long publish(final ApplianceModel next)
+            {
+                return Appliance.this.publish(next);
+            }
+
+            @Override
+            public long programmedGeneration()
+            {
+                return snapshots.programmedGeneration();
+            }
+        }, leftOut::setRelease);
+        LOG.info("control plane: state at commit {} recovered from {}", controlPlane.state().sequence(),
+            stateDirectory.resolve(FileStateStore.DIRECTORY));
+    }
+
+    /**
+     * The one way a snapshot is published after start: built here, off the packet path, and handed to the datapath
+     * with one release store ({@link DatapathSnapshotHolder#publish}); the datapath takes it at its next duty cycle.
+     * SIGHUP reloads and the control-plane adapter both come here, on the one control thread.
+     *
+     * @return the snapshot's generation.
+     * @throws RuntimeException when the model does not compile (nothing is published).
+     */
+    private long publish(final ApplianceModel next)
+    {
+        final DatapathSnapshot snapshot = new DatapathSnapshot(next, portNames, generation + 1);
+        if (flowLogs != null && snapshot.eniCount() > FlowLogs.DEFAULT_MAX_INTERFACES)
+        {
+            // The agent could not take it: its flow-log table has a slot per ENI.
+            throw new IllegalArgumentException(snapshot.eniCount() + " ENIs; with flow logs on the datapath carries at most " +
+                FlowLogs.DEFAULT_MAX_INTERFACES);
+        }
+        if (flowLogs != null)
+        {
+            // Before the datapath can use the new ENI indices for records.
+            flowLogs.interfaceIds(snapshot.eniIds());
+        }
+        snapshots.publish(snapshot);
+        generation = snapshot.generation();
+        current = next;
+        return generation;
+    }
+
+    /**
+     * Rereads the configuration file and applies it to the running datapath: a new snapshot is built off the packet
+     * path and published with one release store ({@link #publish}); the datapath takes it at its next duty cycle.
+     * Pairs: {@link DatapathSnapshotHolder#publish} there with {@link DatapathSnapshotHolder#acquire} in the agent's duty
      * cycle; the flow-log writer's interface-id table is stored (volatile) before that publish (see
      * {@link FlowLogWriterAgent} for what this does not order).
-     * What the snapshot does not cover (ports, datapath settings, state directory) needs a
-     * restart: such a model is refused and the running one stays. Call from one control thread.
+     * What the snapshot does not cover (ports, datapath settings, state directory, the management API) needs a
+     * restart: such a model is refused and the running one stays. Call from one control thread (SIGHUP's); with the
+     * EC2 API on, the work is handed to the API thread, which publishes API commits too, and this waits for it.
      *
      * @return null when applied, else why not (the running configuration stays).
      */
@@ -236,7 +348,7 @@ public final class Appliance implements AutoCloseable
         String refused;
         try
         {
-            refused = reload(next);
+            refused = controlPlaneAdapter == null ? reload(next) : onApiThread(next);
         }
         catch (final RuntimeException ex)
         {
@@ -261,28 +373,75 @@ public final class Appliance implements AutoCloseable
             !sameFlowLogSink(next.flowLogs(), current.flowLogs()) ||
             !java.util.Objects.equals(next.managementApi(), current.managementApi()))
         {
-            return "ports, datapath settings, stateDirectory, region, the management API listener and the flow log " +
+            return "ports, datapath settings, stateDirectory, region, the managementApi section and the flow log " +
                 "file, account and interval change only with a restart";
         }
-        final DatapathSnapshot snapshot;
+        if (controlPlaneAdapter != null)
+        {
+            // On the API thread: merged with the control plane's state, which then gets the new catalog.
+            final String refused = controlPlaneAdapter.onConfigReloaded(next);
+            if (refused != null)
+            {
+                return refused;
+            }
+        }
+        else
+        {
+            try
+            {
+                publish(next);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return "cannot build the datapath snapshot: " + ex.getMessage();
+            }
+        }
+        LOG.info("configuration reloaded: {} endpoints, {} network ACLs, {} security groups",
+            current.endpoints().size(), current.networkAcls().size(), current.securityGroups().size());
+        return null;
+    }
+
+    /**
+     * Runs a reload on the management API's thread, the one control thread while the EC2 API is on, and waits for
+     * it: the thread that asked (SIGHUP's) never publishes itself.
+     */
+    private String onApiThread(final ApplianceModel next)
+    {
+        final FutureTask<String> task = new FutureTask<>(() -> reload(next));
+        final long deadlineNs = System.nanoTime() + API_THREAD_WAIT_NS;
+        while (true)
+        {
+            try
+            {
+                managementServer.executeOnApiThread(task);
+                break;
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    return "the management API's thread did not take the reload (busy or stopping)";
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
         try
         {
-            snapshot = new DatapathSnapshot(next, portNames);
+            return task.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
-        catch (final RuntimeException ex)
+        catch (final InterruptedException ex)
         {
-            return "cannot build the datapath snapshot: " + ex.getMessage();
+            Thread.currentThread().interrupt();
+            return "interrupted waiting for the reload";
         }
-        if (flowLogs != null)
+        catch (final ExecutionException ex)
         {
-            // Before the datapath can use the new ENI indices for records.
-            flowLogs.interfaceIds(snapshot.eniIds());
+            throw new IllegalStateException(ex.getCause());
         }
-        snapshots.publish(snapshot);
-        current = next;
-        LOG.info("configuration reloaded: {} endpoints, {} network ACLs, {} security groups",
-            next.endpoints().size(), next.networkAcls().size(), next.securityGroups().size());
-        return null;
+        catch (final TimeoutException ex)
+        {
+            return "the reload did not finish on the management API's thread in time; it applies when that thread gets to it";
+        }
     }
 
     /**
@@ -427,7 +586,10 @@ public final class Appliance implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(controlPlaneAdapter);
+        // Lets the API thread finish what it runs, then the store it commits to closes.
         CloseHelper.quietClose(managementServer);
+        CloseHelper.quietClose(controlPlaneStore);
         // The datapath hands its open flow-log window to the writer as it closes; then the writer
         // drains, forces and closes the file.
         CloseHelper.quietClose(runner);

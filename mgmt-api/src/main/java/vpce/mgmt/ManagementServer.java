@@ -180,6 +180,24 @@ public final class ManagementServer implements AutoCloseable
         }
     }
 
+    /**
+     * Runs {@code task} on the API thread ({@value #EC2_THREAD_NAME}), in turn with the EC2 requests: the appliance's
+     * calls into the control plane whose writer that thread is. The task shares the requests' queue
+     * ({@value #EC2_QUEUE_CAPACITY}); it must not block for long.
+     *
+     * @throws IllegalStateException      when the server serves no EC2 Query API (it has no API thread).
+     * @throws RejectedExecutionException when the queue is full or the server is closing: the caller retries or
+     *                                    gives up.
+     */
+    public void executeOnApiThread(final Runnable task)
+    {
+        if (ec2Executor == null)
+        {
+            throw new IllegalStateException("the management server has no EC2 API thread");
+        }
+        ec2Executor.execute(task);
+    }
+
     /** The bound port (useful when started on port 0). */
     public int port()
     {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ManagementServerTest
@@ -74,6 +75,12 @@ class ManagementServerTest
         final JsonNode body = JSON.readTree(response.body());
         assertEquals("vpce lab", body.get("name").asText());
         assertEquals(8, body.get("length").asInt());
+    }
+
+    @Test
+    void aServerWithoutTheEc2ApiHasNoApiThreadToRunTasksOn()
+    {
+        assertThrows(IllegalStateException.class, () -> server.executeOnApiThread(() -> { }));
     }
 
     @Test

@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
 import vpce.appliance.lab.Lab;
+import vpce.appliance.lab.LabEndpoints;
 import vpce.appliance.lab.LabMode;
 import vpce.appliance.lab.LabPlan;
 import vpce.appliance.lab.LabPorts;
@@ -43,29 +44,35 @@ final class LabCommand
             description = "The appliance's ports: afpacket (veth pairs) or tap (TAP devices it creates as the hosts' NICs) (default: ${DEFAULT-VALUE}).")
         private String ports;
 
+        @Option(names = "--endpoints", defaultValue = "config",
+            description = "config: the configuration declares the VPC and endpoint; api: it declares none, the management API makes them (default: ${DEFAULT-VALUE}).")
+        private String endpoints;
+
         @Override
         public Integer call() throws Exception
         {
             final LabMode labMode;
             final LabPorts labPorts;
+            final LabEndpoints labEndpoints;
             try
             {
                 labMode = LabMode.parse(mode);
                 labPorts = LabPorts.parse(ports);
+                labEndpoints = LabEndpoints.parse(endpoints);
             }
             catch (final IllegalArgumentException ex)
             {
                 System.err.println("vpce: " + ex.getMessage());
                 return 2;
             }
-            final LabPlan plan = LabPlan.defaults(lab.name, lab.runDirectory).withPorts(labPorts);
+            final LabPlan plan = LabPlan.defaults(lab.name, lab.runDirectory).withPorts(labPorts).withEndpoints(labEndpoints);
             // The lab outlives this command: it is left running, not closed.
             final Lab running = Lab.up(plan, labMode);
             final var c1 = plan.consumers().get(0);
             final var c2 = plan.consumers().get(1);
             System.out.println("lab " + plan.name() + " is up (" + labMode.label() +
-                (labMode == LabMode.APPLIANCE ? ", " + labPorts.label() + " ports" : "") + "); description: " +
-                plan.runDirectory().resolve("lab.json"));
+                (labMode == LabMode.APPLIANCE ? ", " + labPorts.label() + " ports, endpoints from " + labEndpoints.label() : "") +
+                "); description: " + plan.runDirectory().resolve("lab.json"));
             if (running.appliancePid().isPresent())
             {
                 System.out.println("appliance pid " + running.appliancePid().getAsLong() + ", log " +
@@ -73,6 +80,21 @@ final class LabCommand
             }
             System.out.println();
             System.out.println("Try:");
+            if (labMode == LabMode.APPLIANCE)
+            {
+                // The lab's own key, for a lab on this host only; lab.json has it too.
+                System.out.println("  export AWS_ACCESS_KEY_ID=" + plan.credentials().accessKeyId() + " AWS_SECRET_ACCESS_KEY=" +
+                    plan.credentials().secretAccessKey() + " AWS_DEFAULT_REGION=" + plan.region());
+                System.out.println("  ip netns exec " + plan.appNamespace() + " aws ec2 describe-vpc-endpoint-services --endpoint-url http://" +
+                    vpce.appliance.lab.LabFiles.MANAGEMENT_API_LISTEN);
+            }
+            if (labEndpoints == LabEndpoints.API)
+            {
+                System.out.println("  (no endpoint yet: create a VPC, subnets " + c1.subnetCidr() + " in " + c1.availabilityZone() +
+                    " and " + c2.subnetCidr() + " in " + c2.availabilityZone() + ", a security group and an endpoint; see README)");
+                System.out.println("  ./vpce lab down");
+                return 0;
+            }
             System.out.println("  ip netns exec " + c1.namespace() + " iperf3 -c " + c1.eniAddress() + " -t 5      # AZ " + c1.availabilityZone() + " client -> ENI -> service");
             System.out.println("  ip netns exec " + c2.namespace() + " iperf3 -c " + c2.eniAddress() + " -t 5      # AZ " + c2.availabilityZone());
             System.out.println("  ip netns exec " + c1.namespace() + " curl -s http://" + c1.eniAddress() + "/");

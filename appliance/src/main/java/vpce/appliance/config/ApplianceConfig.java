@@ -24,8 +24,17 @@ public record ApplianceConfig(
     FlowLogs flowLogs,
     ManagementApi managementApi)
 {
-    /** The management API's HTTP listener, "address:port"; off when absent. */
-    public record ManagementApi(String listen)
+    /**
+     * The management API, off when absent: its HTTP listener ("address:port", default 127.0.0.1:8787) and, when
+     * access keys are given, the EC2 Query API with its control plane (ownerId: the 12-digit account that owns what
+     * the API creates; endpointsPerVpc: EC2's quota, default 50).
+     */
+    public record ManagementApi(String listen, List<AccessKey> accessKeys, String ownerId, Integer endpointsPerVpc)
+    {
+    }
+
+    /** allowedActions in IAM form (ec2:DescribeVpcEndpoints, ec2:Describe*, ec2:*); sessionToken optional. */
+    public record AccessKey(String accessKeyId, String secretAccessKey, List<String> allowedActions, String sessionToken)
     {
     }
 
@@ -139,10 +148,12 @@ public record ApplianceConfig(
     {
     }
 
+    /** privateDnsName: the name the management API offers for private DNS (optional). */
     public record Service(
         String serviceName,
         List<String> availabilityZones,
         Boolean acceptanceRequired,
+        String privateDnsName,
         List<Listener> listeners,
         List<String> targets)
     {

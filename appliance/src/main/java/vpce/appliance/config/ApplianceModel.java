@@ -22,8 +22,33 @@ public record ApplianceModel(
     List<SecurityGroupSpec> securityGroups,
     int securityGroupsPerEni,
     FlowLogsSpec flowLogs,
-    java.net.InetSocketAddress managementApi)
+    ManagementApiSpec managementApi)
 {
+    /**
+     * The management API; null in the model when off.
+     *
+     * @param listen          where its HTTP server listens.
+     * @param accessKeys      the EC2 Query API's keys; empty: no EC2 API and no control plane (the JSON queries only).
+     * @param ownerId         the account that owns what the API creates, and the configured services.
+     * @param endpointsPerVpc EC2's quota of interface endpoints per VPC.
+     */
+    public record ManagementApiSpec(
+        java.net.InetSocketAddress listen,
+        List<vpce.mgmt.auth.AccessKey> accessKeys,
+        String ownerId,
+        int endpointsPerVpc)
+    {
+        public static final String DEFAULT_LISTEN = "127.0.0.1:8787";
+        public static final String DEFAULT_OWNER_ID = "123456789012";
+        public static final int DEFAULT_ENDPOINTS_PER_VPC = 50;
+
+        /** @return true when the EC2 Query API and its control plane run. */
+        public boolean ec2Enabled()
+        {
+            return !accessKeys.isEmpty();
+        }
+    }
+
     /** null in the model when flow logs are off. ENIs log when their subnet or endpoint is listed. */
     public record FlowLogsSpec(
         Path file,
@@ -149,21 +174,36 @@ public record ApplianceModel(
     {
     }
 
+    /** privateDnsName: null when the configuration gives none. */
     public record ServiceSpec(
         String serviceName,
         List<String> availabilityZones,
         boolean acceptanceRequired,
+        String privateDnsName,
         List<ListenerSpec> listeners,
         List<Integer> targets)
     {
     }
 
-    /** One endpoint network interface: the endpoint's presence in one subnet (one AZ). */
-    public record EniSpec(String subnetId, String availabilityZone, int address, String portName)
+    /**
+     * One endpoint network interface: the endpoint's presence in one subnet (one AZ).
+     *
+     * @param interfaceId its eni- id when the management API made it; null for the file's, whose id is derived.
+     */
+    public record EniSpec(String subnetId, String availabilityZone, int address, String portName, String interfaceId)
     {
-        /** A stable id in EC2's format, derived from the endpoint and the subnet. */
+        public EniSpec(final String subnetId, final String availabilityZone, final int address, final String portName)
+        {
+            this(subnetId, availabilityZone, address, portName, null);
+        }
+
+        /** Its id: the API's, or for the file's ENIs a stable id in EC2's format derived from the endpoint and the subnet. */
         public String id(final String endpointId)
         {
+            if (interfaceId != null)
+            {
+                return interfaceId;
+            }
             long hash = 1125899906842597L;
             for (final char c : (endpointId + "/" + subnetId).toCharArray())
             {

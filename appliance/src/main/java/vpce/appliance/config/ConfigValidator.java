@@ -59,6 +59,11 @@ final class ConfigValidator
     /** Embryonic, closing and time-wait timeouts: AWS fixes them; an hour is past any sane handshake or close. */
     private static final int MAX_OTHER_IDLE_SECONDS = 3_600;
     private static final long SECOND_NS = 1_000_000_000L;
+    /** The management API's ids: prefix, '-', 17 hex digits (68 random bits). */
+    private static final int API_ID_HEX_DIGITS = 17;
+    private static final int MAX_ENDPOINTS_PER_VPC = 10_000;
+    /** Lower-case DNS name of two or more labels, as EC2 accepts for a service's private DNS name. */
+    private static final Pattern DNS_NAME = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     /** The flow-log aggregator's interface table (FlowLogs.DEFAULT_MAX_INTERFACES). */
     private static final int MAX_FLOW_LOGGED_ENIS = 1024;
 
@@ -76,7 +81,10 @@ final class ConfigValidator
         final String stateDirectory = required(config.stateDirectory(), "stateDirectory");
         final DatapathSettings datapath = datapath(config.datapath());
         final List<PortSpec> ports = ports(region, list(config.ports(), "ports"));
-        final List<VpcSpec> vpcs = vpcs(list(config.vpcs(), "vpcs"));
+        final ApplianceModel.ManagementApiSpec managementApi = managementApi(config.managementApi(), ports);
+        final boolean ec2Api = managementApi != null && managementApi.ec2Enabled();
+        // With the EC2 API on, VPCs may all come from it.
+        final List<VpcSpec> vpcs = vpcs(ec2Api ? orEmpty(config.vpcs()) : list(config.vpcs(), "vpcs"));
         final List<NetworkAclSpec> networkAcls = AccessRulesValidator.networkAcls(orEmpty(config.networkAcls()), vpcs);
         final List<SubnetSpec> subnets = subnets(region, orEmpty(config.subnets()), vpcs, ports, networkAcls);
         final List<ServiceSpec> services = services(region, orEmpty(config.services()), ports);
@@ -84,10 +92,14 @@ final class ConfigValidator
         final List<SecurityGroupSpec> groups = AccessRulesValidator.securityGroups(orEmpty(config.securityGroups()), vpcs);
         final List<EndpointSpec> endpoints = endpoints(
             orEmpty(config.endpoints()), vpcs, subnets, services, groups, groupsPerEni, datapath.idleTimeouts());
+        if (ec2Api)
+        {
+            requireIdsApartFromTheApi(config);
+        }
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
-            flowLogs(config.flowLogs(), subnets, endpoints), managementApi(config.managementApi()));
+            flowLogs(config.flowLogs(), subnets, endpoints), managementApi);
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
@@ -396,8 +408,17 @@ final class ConfigValidator
                 }
                 targets.add(target);
             }
+            String privateDnsName = null;
+            if (service.privateDnsName() != null)
+            {
+                privateDnsName = service.privateDnsName().trim();
+                if (!DNS_NAME.matcher(privateDnsName).matches())
+                {
+                    throw bad(at + ".privateDnsName", privateDnsName, "is not a lower-case DNS name such as api.example.com");
+                }
+            }
             specs.add(new ServiceSpec(name, List.copyOf(zones), Boolean.TRUE.equals(service.acceptanceRequired()),
-                List.copyOf(listeners), List.copyOf(targets)));
+                privateDnsName, List.copyOf(listeners), List.copyOf(targets)));
         }
         return List.copyOf(specs);
     }
@@ -511,20 +532,124 @@ final class ConfigValidator
         return List.copyOf(specs);
     }
 
-    private static java.net.InetSocketAddress managementApi(final ApplianceConfig.ManagementApi api) throws ConfigException
+    private static ApplianceModel.ManagementApiSpec managementApi(final ApplianceConfig.ManagementApi api, final List<PortSpec> ports)
+        throws ConfigException
     {
         if (api == null)
         {
             return null;
         }
-        final String listen = required(api.listen(), "managementApi.listen");
+        final String listen = api.listen() == null ? ApplianceModel.ManagementApiSpec.DEFAULT_LISTEN : api.listen().trim();
         final int colon = listen.lastIndexOf(':');
         if (colon <= 0 || !listen.substring(colon + 1).matches("\\d{1,5}") || Integer.parseInt(listen.substring(colon + 1)) > 65535)
         {
             throw bad("managementApi.listen", listen, "is not address:port");
         }
-        return new java.net.InetSocketAddress(
+        final java.net.InetSocketAddress address = new java.net.InetSocketAddress(
             Ipv4.format(address(listen.substring(0, colon), "managementApi.listen")), Integer.parseInt(listen.substring(colon + 1)));
+
+        final List<vpce.mgmt.auth.AccessKey> keys = new ArrayList<>();
+        final Set<String> keyIds = new HashSet<>();
+        final List<ApplianceConfig.AccessKey> configured = orEmpty(api.accessKeys());
+        for (int k = 0; k < configured.size(); k++)
+        {
+            final String at = "managementApi.accessKeys[" + k + "]";
+            final ApplianceConfig.AccessKey key = element(configured.get(k), at);
+            final String keyId = required(key.accessKeyId(), at + ".accessKeyId");
+            if (!keyId.matches("[A-Za-z0-9._-]{1,128}"))
+            {
+                throw bad(at + ".accessKeyId", keyId, "must be 1-128 of [A-Za-z0-9._-]");
+            }
+            if (!keyIds.add(keyId))
+            {
+                throw bad(at + ".accessKeyId", keyId, "is used by another access key");
+            }
+            // The secret is never echoed: the message names the field and the key only.
+            if (key.secretAccessKey() == null || key.secretAccessKey().isBlank() || key.secretAccessKey().length() > 256)
+            {
+                throw new ConfigException(at + ".secretAccessKey: of " + keyId + " must be 1-256 characters");
+            }
+            final List<String> actions = list(key.allowedActions(), at + ".allowedActions");
+            for (int a = 0; a < actions.size(); a++)
+            {
+                final String action = required(actions.get(a), at + ".allowedActions[" + a + "]");
+                if (!action.matches("\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+"))
+                {
+                    throw bad(at + ".allowedActions[" + a + "]", action, "is not an IAM action pattern such as ec2:DescribeVpcEndpoints, ec2:Describe* or ec2:*");
+                }
+            }
+            if (key.sessionToken() != null && (key.sessionToken().isEmpty() || key.sessionToken().length() > 4096))
+            {
+                throw new ConfigException(at + ".sessionToken: of " + keyId + " must be 1-4096 characters when given");
+            }
+            try
+            {
+                keys.add(new vpce.mgmt.auth.AccessKey(keyId, key.secretAccessKey(), actions.stream().map(String::trim).toList(),
+                    key.sessionToken()));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigException(at + ": " + ex.getMessage());
+            }
+        }
+        final String ownerId = api.ownerId() == null ? ApplianceModel.ManagementApiSpec.DEFAULT_OWNER_ID : api.ownerId().trim();
+        if (!ownerId.matches("\\d{12}"))
+        {
+            throw bad("managementApi.ownerId", ownerId, "is not a 12-digit AWS account id");
+        }
+        final int endpointsPerVpc = api.endpointsPerVpc() == null ?
+            ApplianceModel.ManagementApiSpec.DEFAULT_ENDPOINTS_PER_VPC : api.endpointsPerVpc();
+        if (endpointsPerVpc < 1 || endpointsPerVpc > MAX_ENDPOINTS_PER_VPC)
+        {
+            throw bad("managementApi.endpointsPerVpc", endpointsPerVpc, "must be 1.." + MAX_ENDPOINTS_PER_VPC);
+        }
+        if (!keys.isEmpty() && ports.stream().noneMatch(p -> p.role() == PortRole.CONSUMER))
+        {
+            throw new ConfigException("managementApi.accessKeys: the EC2 API needs a consumer port (its availability zones)");
+        }
+        return new ApplianceModel.ManagementApiSpec(address, List.copyOf(keys), ownerId, endpointsPerVpc);
+    }
+
+    /**
+     * The management API gives what it creates ids of 17 hex digits; with it on, the file's VPCs, subnets, endpoints,
+     * security groups and network ACLs take 8 to 16, so no id can name one of each (the datapath holds both).
+     */
+    private static void requireIdsApartFromTheApi(final ApplianceConfig config) throws ConfigException
+    {
+        final String why = "has 17 hex digits, which the management API keeps for what it creates: use 8-16 in the file";
+        final List<Vpc> vpcs = orEmpty(config.vpcs());
+        for (int i = 0; i < vpcs.size(); i++)
+        {
+            requireShortId(vpcs.get(i).id(), "vpcs[" + i + "].id", why);
+        }
+        final List<Subnet> subnets = orEmpty(config.subnets());
+        for (int i = 0; i < subnets.size(); i++)
+        {
+            requireShortId(subnets.get(i).id(), "subnets[" + i + "].id", why);
+        }
+        final List<Endpoint> endpoints = orEmpty(config.endpoints());
+        for (int i = 0; i < endpoints.size(); i++)
+        {
+            requireShortId(endpoints.get(i).id(), "endpoints[" + i + "].id", why);
+        }
+        final List<ApplianceConfig.SecurityGroup> groups = orEmpty(config.securityGroups());
+        for (int i = 0; i < groups.size(); i++)
+        {
+            requireShortId(groups.get(i).id(), "securityGroups[" + i + "].id", why);
+        }
+        final List<ApplianceConfig.NetworkAcl> acls = orEmpty(config.networkAcls());
+        for (int i = 0; i < acls.size(); i++)
+        {
+            requireShortId(acls.get(i).id(), "networkAcls[" + i + "].id", why);
+        }
+    }
+
+    private static void requireShortId(final String id, final String at, final String why) throws ConfigException
+    {
+        if (id != null && id.trim().length() - id.trim().indexOf('-') - 1 >= API_ID_HEX_DIGITS)
+        {
+            throw bad(at, id.trim(), why);
+        }
     }
 
     private static ApplianceModel.FlowLogsSpec flowLogs(

@@ -191,6 +191,8 @@ public final class DatapathAgent implements Agent
                 flowLog.enabledInterfaces(snapshot.eniFlowLogged());
             }
             announcedSnapshot = snapshot;
+            // Last: the removed ENIs' flows are gone and the new ENIs announced when the control plane hears of it.
+            snapshots.programmed(snapshot.generation());
         }
 
         int workCount = 0;

@@ -68,11 +68,24 @@ public final class DatapathSnapshot
     private final int[] natTargetPorts;
     private final long[] natTargetSources;
 
+    private final long generation;
+
     /**
      * @param portNames the ports in the order the datapath indexes them.
      */
     public DatapathSnapshot(final ApplianceModel model, final List<String> portNames)
     {
+        this(model, portNames, 0);
+    }
+
+    /**
+     * @param portNames  the ports in the order the datapath indexes them.
+     * @param generation the publisher's number for it, increasing with each publication; the agent reports the one
+     *                   it runs with ({@link DatapathSnapshotHolder#programmedGeneration()}).
+     */
+    public DatapathSnapshot(final ApplianceModel model, final List<String> portNames, final long generation)
+    {
+        this.generation = generation;
         final List<EniSpec> enis = model.endpoints().stream().flatMap(e -> e.enis().stream()).toList();
         eniAddress = new int[enis.size()];
         eniPortIndex = new int[enis.size()];
@@ -205,6 +218,12 @@ public final class DatapathSnapshot
         }
         final List<String> naclOfSubnet = model.subnets().stream().map(ApplianceModel.SubnetSpec::networkAclId).toList();
         return new AclModel(nacls, naclOfSubnet, groups, groupsOfEni, members, model.securityGroupsPerEni());
+    }
+
+    /** The publisher's number for this snapshot (0 when it numbers none). */
+    public long generation()
+    {
+        return generation;
     }
 
     /** The flow-table timeout profile of the ENI's flows, 0..{@link #idleTimeoutProfileCount()} - 1. */

@@ -77,6 +77,10 @@ public final class Lab implements AutoCloseable
         {
             throw new LabException("TAP ports exist only while the appliance holds them: kernel mode needs afpacket ports");
         }
+        if (LabEndpoints.API == plan.endpoints() && LabMode.APPLIANCE != mode)
+        {
+            throw new LabException("endpoints made through the management API need the appliance: kernel mode needs config endpoints");
+        }
         down(plan.name(), plan.runDirectory());
         try
         {
@@ -387,13 +391,30 @@ public final class Lab implements AutoCloseable
             Files.createDirectories(plan.stateDirectory());
             Files.createDirectories(plan.wwwDirectory());
             Files.deleteIfExists(plan.readyFile());
-            // A new lab has new namespaces: flows journaled by an earlier one are meaningless.
+            // A new lab has new namespaces: flows journaled by an earlier one are meaningless, and so is what an
+            // earlier one's management API made.
             Files.deleteIfExists(plan.stateDirectory().resolve("flows.dat"));
+            deleteTree(plan.stateDirectory().resolve(vpce.mgmt.store.FileStateStore.DIRECTORY));
             Files.writeString(plan.wwwDirectory().resolve("index.html"), LabPlan.HTTP_BODY, StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {
             throw new LabException("cannot prepare run directory " + plan.runDirectory() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void deleteTree(final Path directory) throws IOException
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return;
+        }
+        try (var paths = Files.walk(directory))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
         }
     }
 

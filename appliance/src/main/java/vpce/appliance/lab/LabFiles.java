@@ -26,6 +26,8 @@ import java.util.List;
  *   <tr><th>Key</th><th>Type</th><th>Meaning</th></tr>
  *   <tr><td>name</td><td>string</td><td>lab name, the prefix of every namespace</td></tr>
  *   <tr><td>mode</td><td>string</td><td>{@code appliance} or {@code kernel}</td></tr>
+ *   <tr><td>endpoints</td><td>string</td><td>{@code config} (the file declares the VPC and endpoint) or
+ *       {@code api} (the management API makes them; the file has none)</td></tr>
  *   <tr><td>runDirectory</td><td>string</td><td>absolute path of the run directory</td></tr>
  *   <tr><td>configFile</td><td>string</td><td>the appliance configuration written for the lab
  *       (written in both modes; only the appliance mode runs it)</td></tr>
@@ -44,19 +46,26 @@ import java.util.List;
  *   <tr><td>consumers[].interface</td><td>string</td><td>client interface, {@code eth0}</td></tr>
  *   <tr><td>consumers[].address</td><td>string</td><td>client IPv4 address</td></tr>
  *   <tr><td>consumers[].subnetCidr</td><td>string</td><td>subnet CIDR</td></tr>
- *   <tr><td>consumers[].subnetId</td><td>string</td><td>subnet id</td></tr>
- *   <tr><td>consumers[].eniAddress</td><td>string</td><td>endpoint ENI address in that subnet</td></tr>
+ *   <tr><td>consumers[].subnetId</td><td>string|null</td><td>subnet id; null with {@code endpoints: api}</td></tr>
+ *   <tr><td>consumers[].eniAddress</td><td>string|null</td><td>endpoint ENI address in that subnet; null with
+ *       {@code endpoints: api}</td></tr>
  *   <tr><td>service.namespace</td><td>string</td><td>provider namespace, {@code <name>-svc}</td></tr>
  *   <tr><td>service.address</td><td>string</td><td>target address</td></tr>
+ *   <tr><td>service.serviceName</td><td>string</td><td>endpoint service name</td></tr>
+ *   <tr><td>service.privateDnsName</td><td>string</td><td>the service's private DNS name</td></tr>
  *   <tr><td>service.listeners[].port</td><td>number</td><td>port on the ENI address</td></tr>
  *   <tr><td>service.listeners[].targetPort</td><td>number</td><td>port on the target</td></tr>
  *   <tr><td>service.listeners[].application</td><td>string</td><td>{@code iperf3} or {@code http}</td></tr>
- *   <tr><td>endpoint.id</td><td>string</td><td>endpoint id</td></tr>
+ *   <tr><td>endpoint.id</td><td>string|null</td><td>endpoint id; null with {@code endpoints: api}</td></tr>
  *   <tr><td>endpoint.serviceName</td><td>string</td><td>endpoint service name</td></tr>
- *   <tr><td>endpoint.vpcId</td><td>string</td><td>VPC id</td></tr>
+ *   <tr><td>endpoint.vpcId</td><td>string|null</td><td>VPC id; null with {@code endpoints: api}</td></tr>
  *   <tr><td>managementApi.namespace</td><td>string|null</td><td>where the API listens ({@code <name>-app});
  *       null in kernel mode</td></tr>
- *   <tr><td>managementApi.url</td><td>string|null</td><td>its base URL inside that namespace</td></tr>
+ *   <tr><td>managementApi.url</td><td>string|null</td><td>its base URL inside that namespace (the EC2 API's
+ *       {@code --endpoint-url})</td></tr>
+ *   <tr><td>managementApi.region</td><td>string|null</td><td>the region to sign for</td></tr>
+ *   <tr><td>managementApi.accessKeyId</td><td>string|null</td><td>the lab's access key (every EC2 action)</td></tr>
+ *   <tr><td>managementApi.secretAccessKey</td><td>string|null</td><td>its secret</td></tr>
  * </table>
  */
 public final class LabFiles
@@ -73,6 +82,9 @@ public final class LabFiles
 
     /** The management API of the lab's appliance, inside its namespace. */
     public static final String MANAGEMENT_API_LISTEN = "127.0.0.1:8787";
+
+    /** The private DNS name of the lab's service, which endpoints made with private DNS enabled answer for. */
+    public static final String SERVICE_PRIVATE_DNS_NAME = "lab-service.example.com";
 
     /** Idle strategy written into the lab's appliance configuration. */
     public static final String IDLE_STRATEGY = "poll";
@@ -94,6 +106,7 @@ public final class LabFiles
         final ObjectNode root = JSON.createObjectNode();
         root.put("name", plan.name());
         root.put("mode", mode.label());
+        root.put("endpoints", plan.endpoints().label());
         root.put("runDirectory", plan.runDirectory().toString());
         root.put("configFile", plan.configFile().toString());
         root.put("region", plan.region());
@@ -124,6 +137,7 @@ public final class LabFiles
             .put("role", "provider")
             .putNull("availabilityZone");
 
+        final boolean fromFile = plan.endpoints() == LabEndpoints.CONFIG;
         final ArrayNode consumers = root.putArray("consumers");
         for (final LabPlan.Consumer consumer : plan.consumers())
         {
@@ -133,13 +147,15 @@ public final class LabFiles
                 .put("interface", consumer.clientInterface())
                 .put("address", consumer.clientAddress())
                 .put("subnetCidr", consumer.subnetCidr())
-                .put("subnetId", consumer.subnetId())
-                .put("eniAddress", consumer.eniAddress());
+                .put("subnetId", fromFile ? consumer.subnetId() : null)
+                .put("eniAddress", fromFile ? consumer.eniAddress() : null);
         }
 
         final ObjectNode service = root.putObject("service");
         service.put("namespace", plan.service().namespace());
         service.put("address", plan.service().address());
+        service.put("serviceName", plan.service().serviceName());
+        service.put("privateDnsName", SERVICE_PRIVATE_DNS_NAME);
         final ArrayNode listeners = service.putArray("listeners");
         for (final LabPlan.Listener listener : plan.service().listeners())
         {
@@ -150,18 +166,21 @@ public final class LabFiles
         }
 
         root.putObject("endpoint")
-            .put("id", plan.endpoint().id())
+            .put("id", fromFile ? plan.endpoint().id() : null)
             .put("serviceName", plan.endpoint().serviceName())
-            .put("vpcId", plan.endpoint().vpcId());
+            .put("vpcId", fromFile ? plan.endpoint().vpcId() : null);
 
         final ObjectNode api = root.putObject("managementApi");
         if (LabMode.APPLIANCE == mode)
         {
-            api.put("namespace", plan.appNamespace()).put("url", "http://" + MANAGEMENT_API_LISTEN);
+            api.put("namespace", plan.appNamespace()).put("url", "http://" + MANAGEMENT_API_LISTEN)
+                .put("region", plan.region())
+                .put("accessKeyId", plan.credentials().accessKeyId())
+                .put("secretAccessKey", plan.credentials().secretAccessKey());
         }
         else
         {
-            api.putNull("namespace").putNull("url");
+            api.putNull("namespace").putNull("url").putNull("region").putNull("accessKeyId").putNull("secretAccessKey");
         }
 
         return root;
@@ -169,7 +188,8 @@ public final class LabFiles
 
     /**
      * The appliance configuration for the lab: its three ports, the VPC, one subnet per consumer,
-     * the service and the endpoint with one ENI per subnet.
+     * the service and the endpoint with one ENI per subnet (with {@link LabEndpoints#API}: the ports
+     * and the service only), and the management API with the lab's access key.
      *
      * @param plan the lab.
      * @return the document, in the schema the appliance's configuration loader reads.
@@ -208,21 +228,25 @@ public final class LabFiles
         provider.putArray("addresses")
             .add(plan.service().providerAddress() + "/" + plan.service().prefixLength());
 
-        root.putArray("vpcs").addObject()
-            .put("id", plan.vpc().id())
-            .put("cidr", plan.vpc().cidr())
-            .put("enableDnsSupport", true)
-            .put("enableDnsHostnames", true);
-
-        final ArrayNode subnets = root.putArray("subnets");
-        for (final LabPlan.Consumer consumer : plan.consumers())
+        final boolean fromFile = plan.endpoints() == LabEndpoints.CONFIG;
+        if (fromFile)
         {
-            subnets.addObject()
-                .put("id", consumer.subnetId())
-                .put("vpc", plan.vpc().id())
-                .put("availabilityZone", consumer.availabilityZone())
-                .put("cidr", consumer.subnetCidr())
-                .put("port", consumer.portName());
+            root.putArray("vpcs").addObject()
+                .put("id", plan.vpc().id())
+                .put("cidr", plan.vpc().cidr())
+                .put("enableDnsSupport", true)
+                .put("enableDnsHostnames", true);
+
+            final ArrayNode subnets = root.putArray("subnets");
+            for (final LabPlan.Consumer consumer : plan.consumers())
+            {
+                subnets.addObject()
+                    .put("id", consumer.subnetId())
+                    .put("vpc", plan.vpc().id())
+                    .put("availabilityZone", consumer.availabilityZone())
+                    .put("cidr", consumer.subnetCidr())
+                    .put("port", consumer.portName());
+            }
         }
 
         final ObjectNode service = root.putArray("services").addObject();
@@ -233,6 +257,7 @@ public final class LabFiles
             zones.add(consumer.availabilityZone());
         }
         service.put("acceptanceRequired", false);
+        service.put("privateDnsName", SERVICE_PRIVATE_DNS_NAME);
         final ArrayNode listeners = service.putArray("listeners");
         for (final LabPlan.Listener listener : plan.service().listeners())
         {
@@ -242,6 +267,32 @@ public final class LabFiles
         }
         service.putArray("targets").add(plan.service().address());
 
+        if (fromFile)
+        {
+            fileEndpoint(plan, root);
+        }
+
+        // On the appliance namespace's loopback: reachable with ip netns exec, from nowhere else.
+        final ObjectNode api = root.putObject("managementApi").put("listen", MANAGEMENT_API_LISTEN);
+        final ObjectNode key = api.putArray("accessKeys").addObject()
+            .put("accessKeyId", plan.credentials().accessKeyId())
+            .put("secretAccessKey", plan.credentials().secretAccessKey());
+        key.putArray("allowedActions").add("ec2:*");
+
+        // Ready to log, off until a reload lists subnets or endpoints (the sink needs a restart).
+        final ObjectNode flowLogs = root.putObject("flowLogs")
+            .put("file", plan.flowLogFile().toString())
+            .put("accountId", "123456789012")
+            .put("aggregationIntervalSeconds", 60);
+        flowLogs.putArray("subnets");
+        flowLogs.putArray("endpoints");
+
+        return root;
+    }
+
+    /** The endpoint the file declares, with one ENI per consumer subnet, and the VPC's default security group. */
+    private static void fileEndpoint(final LabPlan plan, final ObjectNode root)
+    {
         final ObjectNode endpoint = root.putArray("endpoints").addObject();
         endpoint.put("id", plan.endpoint().id());
         endpoint.put("vpc", plan.endpoint().vpcId());
@@ -268,19 +319,6 @@ public final class LabFiles
         {
             members.add(consumer.clientAddress());
         }
-
-        // On the appliance namespace's loopback: reachable with ip netns exec, from nowhere else.
-        root.putObject("managementApi").put("listen", MANAGEMENT_API_LISTEN);
-
-        // Ready to log, off until a reload lists subnets or endpoints (the sink needs a restart).
-        final ObjectNode flowLogs = root.putObject("flowLogs")
-            .put("file", plan.flowLogFile().toString())
-            .put("accountId", "123456789012")
-            .put("aggregationIntervalSeconds", 60);
-        flowLogs.putArray("subnets");
-        flowLogs.putArray("endpoints");
-
-        return root;
     }
 
     /**

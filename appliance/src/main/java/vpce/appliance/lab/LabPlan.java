@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * @param launch           how the appliance process is started in {@link LabMode#APPLIANCE}.
  * @param txQueueLength    txqueuelen of every lab veth.
  * @param mtu              MTU of every lab veth.
+ * @param ports            what the appliance's ports are.
+ * @param endpoints        whether the file declares the VPC and endpoint, or the management API makes them.
+ * @param credentials      the management API's access key for this lab (allowed every EC2 action).
  */
 public record LabPlan(
     String name,
@@ -48,7 +51,9 @@ public record LabPlan(
     ApplianceLaunch launch,
     int txQueueLength,
     int mtu,
-    LabPorts ports)
+    LabPorts ports,
+    LabEndpoints endpoints,
+    ApiCredentials credentials)
 {
     /** Lab name used by {@code vpce lab up} without options. */
     public static final String DEFAULT_NAME = "vpce";
@@ -95,6 +100,8 @@ public record LabPlan(
         runDirectory = runDirectory.toAbsolutePath().normalize();
         consumers = List.copyOf(consumers);
         Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(credentials, "credentials");
         if (consumers.isEmpty())
         {
             throw new IllegalArgumentException("a lab needs at least one consumer");
@@ -127,7 +134,7 @@ public record LabPlan(
 
         return new LabPlan(
             name, runDirectory, region, name + "-app", vpc, consumers, service, endpoint,
-            ApplianceLaunch.current(), 1000, 1500, LabPorts.AFPACKET);
+            ApplianceLaunch.current(), 1000, 1500, LabPorts.AFPACKET, LabEndpoints.CONFIG, ApiCredentials.generate());
     }
 
     /**
@@ -140,7 +147,7 @@ public record LabPlan(
     {
         return new LabPlan(
             name, runDirectory, region, appNamespace, vpc, consumers, service, endpoint, launch,
-            txQueueLength, mtu, ports);
+            txQueueLength, mtu, ports, endpoints, credentials);
     }
 
     /**
@@ -153,7 +160,20 @@ public record LabPlan(
     {
         return new LabPlan(
             name, runDirectory, region, appNamespace, vpc, consumers, service, endpoint, launch,
-            txQueueLength, mtu, ports);
+            txQueueLength, mtu, ports, endpoints, credentials);
+    }
+
+    /**
+     * A copy whose VPC and endpoint come from elsewhere.
+     *
+     * @param endpoints the configuration file, or the management API (which then starts with none).
+     * @return the new plan.
+     */
+    public LabPlan withEndpoints(final LabEndpoints endpoints)
+    {
+        return new LabPlan(
+            name, runDirectory, region, appNamespace, vpc, consumers, service, endpoint, launch,
+            txQueueLength, mtu, ports, endpoints, credentials);
     }
 
     /**
@@ -252,6 +272,41 @@ public record LabPlan(
     public Path wwwDirectory()
     {
         return runDirectory.resolve("www");
+    }
+
+    /**
+     * The management API's access key of a lab, allowed every EC2 action; published in lab.json.
+     *
+     * @param accessKeyId     {@code AKIA} and 16 characters, as AWS spells them.
+     * @param secretAccessKey 40 characters.
+     */
+    public record ApiCredentials(String accessKeyId, String secretAccessKey)
+    {
+        private static final String KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        private static final String SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+        /** @return a fresh random key: a lab's credentials are its own. */
+        public static ApiCredentials generate()
+        {
+            final java.security.SecureRandom random = new java.security.SecureRandom();
+            final StringBuilder id = new StringBuilder("AKIA");
+            for (int i = 0; i < 16; i++)
+            {
+                id.append(KEY_ALPHABET.charAt(random.nextInt(KEY_ALPHABET.length())));
+            }
+            final StringBuilder secret = new StringBuilder();
+            for (int i = 0; i < 40; i++)
+            {
+                secret.append(SECRET_ALPHABET.charAt(random.nextInt(SECRET_ALPHABET.length())));
+            }
+            return new ApiCredentials(id.toString(), secret.toString());
+        }
+
+        @Override
+        public String toString()
+        {
+            return "ApiCredentials[accessKeyId=" + accessKeyId + ", secretAccessKey=***]";
+        }
     }
 
     /**

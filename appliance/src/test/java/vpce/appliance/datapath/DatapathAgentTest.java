@@ -601,6 +601,24 @@ class DatapathAgentTest
     }
 
     @Test
+    void theAgentReportsTheGenerationItRunsWithOnlyAfterPurgingTheFlowsOfRemovedEnis() throws Exception
+    {
+        resolveTarget();
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40041, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(1, counter("flows.active"));
+
+        snapshots.publish(new DatapathSnapshot(ConfigLoader.parse(
+            labYaml.replace("      - subnet: subnet-0a11ce00000000a1\n        eniAddress: 10.0.1.20\n", ""), "changed.yaml"),
+            List.of("az1", "az2", "prov"), 7));
+        assertEquals(0, snapshots.programmedGeneration(), "published is not yet programmed");
+        agent.doWork();
+        assertEquals(7, snapshots.programmedGeneration());
+        assertEquals(1, counter("flows.purged"), "by the time generation 7 is reported, the removed ENI's flow is gone");
+        assertEquals(0, counter("flows.active"));
+    }
+
+    @Test
     void whenOneSourceAddressRunsOutOfPortsTowardATargetTheNextOneOnItsNetworkIsUsed() throws Exception
     {
         final int second = Ipv4.parseAddress("10.100.0.2");

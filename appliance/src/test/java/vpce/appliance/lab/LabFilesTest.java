@@ -69,7 +69,7 @@ class LabFilesTest
 
         final JsonNode service = yaml.get("services").get(0);
         assertEquals(
-            List.of("serviceName", "availabilityZones", "acceptanceRequired", "listeners", "targets"), names(service));
+            List.of("serviceName", "availabilityZones", "acceptanceRequired", "privateDnsName", "listeners", "targets"), names(service));
         assertFalse(service.get("acceptanceRequired").asBoolean());
         assertEquals(8080, service.get("listeners").get(1).get("targetPort").asInt());
         assertEquals("10.100.0.10", service.get("targets").get(0).asText());
@@ -78,6 +78,39 @@ class LabFilesTest
         assertEquals(List.of("id", "vpc", "serviceName", "subnets"), names(endpoint));
         assertEquals("10.0.2.20", endpoint.get("subnets").get(1).get("eniAddress").asText());
         assertEquals(service.get("serviceName"), endpoint.get("serviceName"));
+
+        final JsonNode key = yaml.get("managementApi").get("accessKeys").get(0);
+        assertEquals(plan.credentials().accessKeyId(), key.get("accessKeyId").asText());
+        assertEquals("ec2:*", key.get("allowedActions").get(0).asText());
+    }
+
+    @Test
+    void anApiLabDeclaresNoVpcOrEndpointAndPublishesTheCredentials() throws Exception
+    {
+        final LabPlan api = plan.withEndpoints(LabEndpoints.API);
+        final JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(LabFiles.applianceConfigYaml(api));
+        assertEquals(List.of("region", "stateDirectory", "datapath", "ports", "services", "managementApi", "flowLogs"), names(yaml));
+        // The file still validates: the EC2 API on, no VPC needed.
+        final var model = vpce.appliance.config.ConfigLoader.parse(LabFiles.applianceConfigYaml(api), "lab.yaml");
+        assertTrue(model.vpcs().isEmpty() && model.endpoints().isEmpty());
+        assertTrue(model.managementApi().ec2Enabled());
+
+        final JsonNode lab = LabFiles.labDocument(api, LabMode.APPLIANCE, 1L);
+        assertEquals("api", lab.get("endpoints").asText());
+        assertTrue(lab.get("endpoint").get("id").isNull());
+        assertTrue(lab.get("consumers").get(0).get("eniAddress").isNull());
+        assertEquals("10.0.1.0/24", lab.get("consumers").get(0).get("subnetCidr").asText());
+        final JsonNode managementApi = lab.get("managementApi");
+        assertEquals("http://127.0.0.1:8787", managementApi.get("url").asText());
+        assertEquals("us-east-1", managementApi.get("region").asText());
+        assertEquals(api.credentials().accessKeyId(), managementApi.get("accessKeyId").asText());
+        assertEquals(api.credentials().secretAccessKey(), managementApi.get("secretAccessKey").asText());
+        assertTrue(managementApi.get("accessKeyId").asText().matches("AKIA[A-Z2-7]{16}"));
+        assertEquals(40, managementApi.get("secretAccessKey").asText().length());
+
+        assertTrue(LabFiles.labDocument(api, LabMode.KERNEL, null).get("managementApi").get("secretAccessKey").isNull());
+        assertThrows(LabException.class, () -> Lab.up(api, LabMode.KERNEL));
+        assertEquals(LabEndpoints.API, LabEndpoints.parse(" API "));
     }
 
     @Test

@@ -101,6 +101,19 @@ class Ec2QueryApiSdkTest
     }
 
     @Test
+    void aTaskGivenToTheApiThreadRunsThereInTurnWithRequests() throws Exception
+    {
+        final CompletableFuture<String> ranOn = new CompletableFuture<>();
+        server.executeOnApiThread(() -> ranOn.complete(Thread.currentThread().getName()));
+        assertEquals(ManagementServer.EC2_THREAD_NAME, ranOn.get(5, TimeUnit.SECONDS));
+        try (Ec2Client ec2 = admin())
+        {
+            // The API thread still answers requests after running the task.
+            assertEquals(StubActions.ZONES.size(), ec2.describeAvailabilityZones().availabilityZones().size());
+        }
+    }
+
+    @Test
     void theSdkCallsActionsAndParsesTheirAnswers()
     {
         try (Ec2Client ec2 = admin())

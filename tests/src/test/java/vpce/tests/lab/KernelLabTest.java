@@ -84,11 +84,12 @@ class KernelLabTest
     {
         final JsonNode json = new ObjectMapper().readTree(plan.labFile().toFile());
         assertEquals(
-            List.of("name", "mode", "runDirectory", "configFile", "region", "appliance", "consumers", "service", "endpoint",
-                "managementApi"),
+            List.of("name", "mode", "endpoints", "runDirectory", "configFile", "region", "appliance", "consumers", "service",
+                "endpoint", "managementApi"),
             fieldNames(json));
         assertEquals(plan.name(), json.get("name").asText());
         assertEquals("kernel", json.get("mode").asText());
+        assertEquals("config", json.get("endpoints").asText());
         assertEquals(plan.runDirectory().toString(), json.get("runDirectory").asText());
         assertEquals(plan.configFile().toString(), json.get("configFile").asText());
         assertTrue(Files.exists(Path.of(json.get("configFile").asText())));
@@ -124,7 +125,7 @@ class KernelLabTest
         assertEquals("10.0.2.20", consumers.get(1).get("eniAddress").asText());
 
         final JsonNode service = json.get("service");
-        assertEquals(List.of("namespace", "address", "listeners"), fieldNames(service));
+        assertEquals(List.of("namespace", "address", "serviceName", "privateDnsName", "listeners"), fieldNames(service));
         assertEquals("10.100.0.10", service.get("address").asText());
         assertEquals(80, service.get("listeners").get(1).get("port").asInt());
         assertEquals(8080, service.get("listeners").get(1).get("targetPort").asInt());
@@ -133,6 +134,10 @@ class KernelLabTest
         final JsonNode endpoint = json.get("endpoint");
         assertEquals(List.of("id", "serviceName", "vpcId"), fieldNames(endpoint));
         assertEquals("vpce-0a11ce0000000001", endpoint.get("id").asText());
+
+        final JsonNode api = json.get("managementApi");
+        assertEquals(List.of("namespace", "url", "region", "accessKeyId", "secretAccessKey"), fieldNames(api));
+        assertTrue(api.get("accessKeyId").isNull(), "no management API in kernel mode");
     }
 
     @Test
