@@ -99,6 +99,8 @@ public final class Appliance implements AutoCloseable
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
+    /** Used by the datapath agent's thread alone once it runs. */
+    private FlowTable flows;
     private ManagementServer managementServer;
     private FlowJournal journal;
     /** The journal opening on its own thread during start-up. */
@@ -210,7 +212,7 @@ public final class Appliance implements AutoCloseable
 
         final int[] natAddresses = provider.addresses().stream().mapToInt(Ipv4.Cidr::address).toArray();
         StartupClock.phase("snapshot built");
-        final FlowTable flows = flowTableSetUp.await();
+        flows = flowTableSetUp.await();
         journal = journalOpening.await();
         StartupClock.phase("flow table and journal ready");
         final DatapathAgent agent = new DatapathAgent(
@@ -593,6 +595,12 @@ public final class Appliance implements AutoCloseable
         // The datapath hands its open flow-log window to the writer as it closes; then the writer
         // drains, forces and closes the file.
         CloseHelper.quietClose(runner);
+        // Unmap the flow table only once the agent's thread is done with it; if the close gave up waiting, the
+        // table's cleaner unmaps it when nothing refers to it any more.
+        if (flows != null && (runner == null || runner.isClosed()))
+        {
+            flows.close();
+        }
         CloseHelper.quietClose(flowLogRunner);
         CloseHelper.quietClose(flowLogs);
         // After the datapath: the journal agent drains what it was handed, then the map closes.

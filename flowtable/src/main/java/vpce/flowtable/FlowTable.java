@@ -2,8 +2,10 @@ package vpce.flowtable;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Objects;
 
@@ -20,7 +22,20 @@ import java.util.Objects;
  * Addresses are IPv4 as ints (10.0.1.2 is 0x0A000102), ports are 0..65535, protocol 0..255.
  *
  * <h2>Memory</h2>
- * Everything is allocated in the constructor; no operation allocates, boxes or captures.
+ * Everything is allocated in the constructor; no operation allocates, boxes or captures. Records and buckets are
+ * two anonymous mappings of the table's own, 2 MiB-aligned and advised {@code MADV_HUGEPAGE} when at least 2 MiB
+ * (from about 22,000 flows), and touched in the constructor so no packet waits for a page fault. A random lookup in
+ * a table of hundreds of MB misses the TLB on nearly every access with 4 KiB pages, while the 640 huge pages of a
+ * 10M-flow table fit the second-level TLB (in a VM the host's page size still counts).
+ * {@link #hugePagesAdvised()} says whether the advice was taken, {@code AnonHugePages} in
+ * {@code /proc/<pid>/smaps} what the kernel granted. {@link #close()} unmaps both; a table that is never closed is
+ * unmapped by a cleaner once unreachable.
+ * <p>
+ * A lookup is two dependent cache misses, the bucket and then the record, which no single lookup can overlap.
+ * {@link #lookupForwardBatch} and {@link #lookupReverseBatch} look up a receive batch of keys in passes that load
+ * all home buckets, then all candidate records, so the misses of the batch are in flight together. A create
+ * likewise loads its two keys' home buckets before probing either, and inserts each key where its duplicate probe
+ * stopped.
  * <ul>
  *     <li>Records: {@link #RECORD_LENGTH} (96) bytes each, {@code capacity} of them. Layout below.</li>
  *     <li>Buckets: an open-addressing table of {@link #BUCKET_LENGTH} (8) byte entries, exactly
@@ -117,7 +132,8 @@ import java.util.Objects;
  * limit by such reopens; creates never let it grow further and evict those flows first once they are the oldest.
  *
  * <h2>Threads and memory ordering</h2>
- * One writer thread (the datapath worker that owns the table) calls every method except those listed next, and
+ * One writer thread (the datapath worker that owns the table) calls every method except those listed next
+ * ({@link #close()} included, once it has made its last other call), and
  * reads records with plain loads because nobody else writes them. Other threads may call only {@link #size()},
  * {@link #capacity()} and the counter getters. Each counter is written by the writer with
  * {@link UnsafeBuffer#putLongRelease(int, long)} and read with {@link UnsafeBuffer#getLongVolatile(int)}:
@@ -137,7 +153,7 @@ import java.util.Objects;
  * take a {@code flowId} expect a live id returned by a lookup or {@code create} since the last removal, except
  * {@link #remove(int)} and {@link #isLive(int)}, which check.
  */
-public final class FlowTable
+public final class FlowTable implements AutoCloseable
 {
     /**
      * Lookup result when no flow matches.
@@ -232,6 +248,22 @@ public final class FlowTable
     private static final int RST_OUT_OF_WINDOW = 2;
 
     private static final int NO_RECORD = -1;
+    /**
+     * Not a {@code ~index} from {@link #probe}: bucket indexes are below {@link #MAX_CAPACITY} * 4.
+     */
+    private static final int NO_SLOT = Integer.MIN_VALUE;
+    /**
+     * Keys a batch lookup works on at a time: a receive batch, and enough misses per pass to keep the core's ~16
+     * L1 miss buffers busy and to amortise the wait for a pass's last miss (64 measured a few % better than 32).
+     */
+    private static final int BATCH_CHUNK = 64;
+    private static final byte[] NO_MEMORY = new byte[0];
+    /**
+     * What a closed table probes: one empty bucket, and a record 0 for the batch lookup's unconditional load.
+     */
+    private static final ByteBuffer CLOSED_MEMORY =
+        BufferUtil.allocateDirectAligned(RECORD_LENGTH, BitUtil.CACHE_LINE_LENGTH);
+    private static final long CLOSED_MEMORY_ADDRESS = BufferUtil.address(CLOSED_MEMORY);
 
     // Counter slots; one writer, so they may share cache lines with each other but live in their own allocation.
     private static final int SIZE_COUNTER_OFFSET = 0;
@@ -265,13 +297,30 @@ public final class FlowTable
 
     private final int capacity;
     private final int embryonicLimit;
-    private final int bucketCount;
+    /**
+     * Buckets probed: {@link #BUCKETS_PER_FLOW} * capacity; 1 after {@link #close()}, with {@link #bucketsAddress}
+     * and {@link #recordsAddress} at {@link #CLOSED_MEMORY}, so a lookup after close finds nothing instead of
+     * reading unmapped memory.
+     */
+    private int bucketCount;
+    /**
+     * Base addresses for the probe and key-compare loops, which read through {@link UnsafeApi} without bounds
+     * checks (a fifth of a cache-resident create's time): their indexes come from {@link #home} and bucket entries,
+     * in range by construction. Accessors that take a caller's flow id keep the checked {@link #records} buffer.
+     */
+    private long bucketsAddress;
+    private long recordsAddress;
     private final long hashSeed;
     private final FlowTimeouts[] timeoutProfiles = new FlowTimeouts[MAX_TIMEOUT_PROFILES];
     private final long[] timeoutNsByProfileAndSlot = new long[MAX_TIMEOUT_PROFILES << TIMEOUT_SLOTS_SHIFT];
+    private final HugePageMemory recordMemory;
+    private final HugePageMemory bucketMemory;
     private final UnsafeBuffer records;
-    private final UnsafeBuffer buckets;
     private final UnsafeBuffer counters;
+
+    private final int[] batchTags = new int[BATCH_CHUNK];
+    private final int[] batchIndexes = new int[BATCH_CHUNK];
+    private final long[] batchWords = new long[BATCH_CHUNK];
 
     private int freeHead = NO_RECORD;
     private int highWaterMark;
@@ -334,9 +383,21 @@ public final class FlowTable
             timeouts(profile, timeouts);
         }
 
-        // allocateDirect zeroes memory: every bucket starts empty and every record starts not in use.
-        records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * RECORD_LENGTH, BitUtil.CACHE_LINE_LENGTH));
-        buckets = new UnsafeBuffer(BufferUtil.allocateDirectAligned(bucketCount * BUCKET_LENGTH, BitUtil.CACHE_LINE_LENGTH));
+        // Fresh anonymous memory is zeroed: every bucket starts empty and every record starts not in use.
+        recordMemory = new HugePageMemory((long)capacity * RECORD_LENGTH);
+        try
+        {
+            bucketMemory = new HugePageMemory((long)bucketCount * BUCKET_LENGTH);
+        }
+        catch (final RuntimeException ex)
+        {
+            recordMemory.close();
+            throw ex;
+        }
+        records = new UnsafeBuffer(recordMemory.address(), capacity * RECORD_LENGTH);
+        bucketsAddress = bucketMemory.address();
+        recordsAddress = recordMemory.address();
+        // Read by other threads, also after close: a GC-managed direct buffer, not the mapping.
         counters = new UnsafeBuffer(BufferUtil.allocateDirectAligned(COUNTERS_LENGTH, BitUtil.CACHE_LINE_LENGTH));
     }
 
@@ -372,6 +433,54 @@ public final class FlowTable
     {
         return find(tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE),
             REVERSE, srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
+     * {@link #lookupForward} for {@code count} keys at once, the i-th key made of the i-th element of each array:
+     * {@code flowIdsOut[i]} becomes exactly what {@code lookupForward(srcIp[i], ...)} returns. A single lookup is
+     * two dependent cache misses (bucket, then record) with nothing to overlap them with; here the home buckets of
+     * all keys are loaded before any is examined, then the candidate records of all keys, so the misses of a batch
+     * are in flight together and each lookup costs a fraction of the memory latency. Allocation-free.
+     *
+     * @param count      number of keys, 0..length of every array.
+     * @param flowIdsOut receives a flow id or {@link #NOT_FOUND} per key.
+     */
+    public void lookupForwardBatch(
+        final int count,
+        final int[] srcIp,
+        final int[] srcPort,
+        final int[] dstIp,
+        final int[] dstPort,
+        final int[] protocol,
+        final int[] flowIdsOut)
+    {
+        for (int start = 0; start < count; start += BATCH_CHUNK)
+        {
+            findChunk(FORWARD, start, Math.min(BATCH_CHUNK, count - start),
+                srcIp, srcPort, dstIp, dstPort, protocol, flowIdsOut);
+        }
+    }
+
+    /**
+     * {@link #lookupReverse} for {@code count} keys at once; see {@link #lookupForwardBatch}.
+     *
+     * @param count      number of keys, 0..length of every array.
+     * @param flowIdsOut receives a flow id or {@link #NOT_FOUND} per key.
+     */
+    public void lookupReverseBatch(
+        final int count,
+        final int[] srcIp,
+        final int[] srcPort,
+        final int[] dstIp,
+        final int[] dstPort,
+        final int[] protocol,
+        final int[] flowIdsOut)
+    {
+        for (int start = 0; start < count; start += BATCH_CHUNK)
+        {
+            findChunk(REVERSE, start, Math.min(BATCH_CHUNK, count - start),
+                srcIp, srcPort, dstIp, dstPort, protocol, flowIdsOut);
+        }
     }
 
     /**
@@ -437,8 +546,19 @@ public final class FlowTable
 
         final int forwardTag = tag(clientIp, clientPort, eniIp, eniPort, protocol, FORWARD);
         final int reverseTag = tag(targetIp, targetPort, natIp, natPort, protocol, REVERSE);
-        if (NOT_FOUND != find(forwardTag, FORWARD, clientIp, clientPort, eniIp, eniPort, protocol) ||
-            NOT_FOUND != find(reverseTag, REVERSE, targetIp, targetPort, natIp, natPort, protocol))
+        final int forwardHome = home(forwardTag);
+        final int reverseHome = home(reverseTag);
+        // Both home entries are loaded, into an array so the JIT keeps the loads here, before either is examined:
+        // the two bucket misses overlap instead of one waiting for a branch on the other.
+        final long[] words = batchWords;
+        words[0] = bucket(forwardHome);
+        words[1] = bucket(reverseHome);
+        // Each probe ends at the key's flow (a duplicate) or at the empty bucket where the key is to go.
+        int forwardSlot = probe(forwardHome, words[0], forwardTag, FORWARD, clientIp, clientPort, eniIp, eniPort,
+            protocol);
+        int reverseSlot = forwardSlot < 0 ?
+            probe(reverseHome, words[1], reverseTag, REVERSE, targetIp, targetPort, natIp, natPort, protocol) : 0;
+        if (forwardSlot >= 0 || reverseSlot >= 0)
         {
             increment(DUPLICATE_COUNTER_OFFSET);
             return DUPLICATE;
@@ -461,6 +581,9 @@ public final class FlowTable
             evictionHandler.onFlowExpired(this, victim);
             removeLive(victim);
             increment(EMBRYONIC_EVICTED_COUNTER_OFFSET);
+            // Backward-shift deletion may have moved entries, so the free buckets found above may not be first.
+            forwardSlot = NO_SLOT;
+            reverseSlot = NO_SLOT;
         }
 
         // Room is guaranteed here: either a record was free, the high-water mark was below capacity, or the
@@ -504,8 +627,9 @@ public final class FlowTable
         records.putInt(offset + MAX_WINDOW_OFFSET, 0);
         records.putInt(offset + NEXT_FREE_OFFSET, NO_RECORD);
 
-        insert(forwardTag, reference(flowId, FORWARD));
-        insert(reverseTag, reference(flowId, REVERSE));
+        insertAt(forwardSlot, forwardTag, reference(flowId, FORWARD));
+        // Both keys may have probed to the same free bucket, which the forward key now holds.
+        insertAt(reverseSlot == forwardSlot ? NO_SLOT : reverseSlot, reverseTag, reference(flowId, REVERSE));
         if (embryonic)
         {
             appendEmbryonic(flowId);
@@ -1066,7 +1190,7 @@ public final class FlowTable
      */
     public int bucketCount()
     {
-        return bucketCount;
+        return capacity * BUCKETS_PER_FLOW;
     }
 
     /**
@@ -1074,7 +1198,34 @@ public final class FlowTable
      */
     public long allocatedBytes()
     {
-        return (long)capacity * RECORD_LENGTH + (long)bucketCount * BUCKET_LENGTH;
+        return (long)capacity * (RECORD_LENGTH + BUCKETS_PER_FLOW * BUCKET_LENGTH);
+    }
+
+    /**
+     * Whether the kernel accepted {@code MADV_HUGEPAGE} for both records and buckets (each at least 2 MiB, i.e. a
+     * capacity of about 22,000 flows or more); {@code AnonHugePages} in {@code /proc/<pid>/smaps} shows how much it
+     * actually backs with huge pages.
+     */
+    public boolean hugePagesAdvised()
+    {
+        return recordMemory.hugePagesAdvised() && bucketMemory.hugePagesAdvised();
+    }
+
+    /**
+     * Unmap the records and buckets. Only the writer may call this, once it will make no further call; afterwards
+     * only {@link #size()}, {@link #capacity()} and the counter getters may be called. Idempotent. A stray call
+     * after close does not touch unmapped memory: lookups find nothing, and whatever reads a record throws
+     * {@link IndexOutOfBoundsException}.
+     */
+    @Override
+    public void close()
+    {
+        records.wrap(NO_MEMORY);
+        bucketCount = 1;
+        bucketsAddress = CLOSED_MEMORY_ADDRESS;
+        recordsAddress = CLOSED_MEMORY_ADDRESS;
+        recordMemory.close();
+        bucketMemory.close();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1432,8 +1583,14 @@ public final class FlowTable
             protocol,
             REVERSE);
 
-        deleteBucket(bucketOf(forwardTag, reference(flowId, FORWARD)));
-        deleteBucket(bucketOf(reverseTag, reference(flowId, REVERSE)));
+        // Touch both home buckets before either probe branches on them, so their cache misses overlap; the
+        // stores to a field keep the JIT from dropping loads whose values are not used.
+        final int forwardHome = home(forwardTag);
+        final int reverseHome = home(reverseTag);
+        batchWords[0] = bucket(forwardHome);
+        batchWords[1] = bucket(reverseHome);
+        deleteBucket(bucketOf(forwardHome, forwardTag, reference(flowId, FORWARD)));
+        deleteBucket(bucketOf(reverseHome, reverseTag, reference(flowId, REVERSE)));
         if (isEmbryonicState(records.getByte(offset + TCP_STATE_OFFSET)))
         {
             unlinkEmbryonic(flowId);
@@ -1541,17 +1698,28 @@ public final class FlowTable
         final int dstPort,
         final int protocol)
     {
-        final UnsafeBuffer buckets = this.buckets;
-        final UnsafeBuffer records = this.records;
-        // Forward key fields are at offsets 0/4 (addresses) and 16/18 (ports); reverse ones 8 and 4 bytes later.
-        final int ipOffset = direction << 3;
-        final int portOffset = CLIENT_PORT_OFFSET + (direction << 2);
+        return findFrom(home(tag), tag, direction, srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
+     * Probe from bucket {@code index}, which must be the key's home or follow only buckets already ruled out.
+     */
+    private int findFrom(
+        final int startIndex,
+        final int tag,
+        final int direction,
+        final int srcIp,
+        final int srcPort,
+        final int dstIp,
+        final int dstPort,
+        final int protocol)
+    {
         final int bucketCount = this.bucketCount;
-        int index = home(tag);
+        int index = startIndex;
 
         while (true)
         {
-            final long entry = buckets.getLong(index * BUCKET_LENGTH);
+            final long entry = bucket(index);
             if (0 == entry)
             {
                 return NOT_FOUND;
@@ -1561,12 +1729,7 @@ public final class FlowTable
             if ((int)(entry >>> 32) == tag && (reference & 1) == direction)
             {
                 final int flowId = reference >>> 1;
-                final int offset = flowId * RECORD_LENGTH;
-                if (records.getInt(offset + ipOffset) == srcIp &&
-                    records.getInt(offset + ipOffset + 4) == dstIp &&
-                    (records.getShort(offset + portOffset) & 0xFFFF) == srcPort &&
-                    (records.getShort(offset + portOffset + 2) & 0xFFFF) == dstPort &&
-                    (records.getByte(offset + PROTOCOL_OFFSET) & 0xFF) == protocol)
+                if (keyMatches(flowId, direction, srcIp, srcPort, dstIp, dstPort, protocol))
                 {
                     return flowId;
                 }
@@ -1579,28 +1742,197 @@ public final class FlowTable
         }
     }
 
+    /**
+     * Compare a key with a record's key of that direction. Forward key fields are at offsets 0/4 (addresses) and
+     * 16/18 (ports); reverse ones 8 and 4 bytes later.
+     */
+    private boolean keyMatches(
+        final int flowId,
+        final int direction,
+        final int srcIp,
+        final int srcPort,
+        final int dstIp,
+        final int dstPort,
+        final int protocol)
+    {
+        final long address = recordsAddress + (long)flowId * RECORD_LENGTH;
+        final long ipAddress = address + (direction << 3);
+        final long portAddress = address + CLIENT_PORT_OFFSET + (direction << 2);
+
+        return UnsafeApi.getInt(ipAddress) == srcIp &&
+            UnsafeApi.getInt(ipAddress + 4) == dstIp &&
+            (UnsafeApi.getShort(portAddress) & 0xFFFF) == srcPort &&
+            (UnsafeApi.getShort(portAddress + 2) & 0xFFFF) == dstPort &&
+            (UnsafeApi.getByte(address + PROTOCOL_OFFSET) & 0xFF) == protocol;
+    }
+
+    /**
+     * Up to {@link #BATCH_CHUNK} lookups in passes. A core keeps independent cache misses in flight together only
+     * while they fit in its out-of-order window and no branch on a missing value is mispredicted, so each pass that
+     * touches cold memory is a tight loop that loads and stores and never branches on what it loaded (measured: the
+     * same loads with the hashing or the key comparison in the same loop overlap half as well):
+     * <ol>
+     *     <li>hash every key to its tag and home bucket (compute only);</li>
+     *     <li>load every home bucket entry (cold: the bucket misses overlap);</li>
+     *     <li>walk each probe, now in cache, to the first entry whose tag and direction match (the candidate) or
+     *     to an empty bucket (a miss);</li>
+     *     <li>load the first word of every candidate's record (cold: the record misses overlap);</li>
+     *     <li>compare each candidate's key, now in cache; a mismatch, a 32-bit tag collision, resumes that probe
+     *     after the candidate as {@link #findFrom} does.</li>
+     * </ol>
+     * Every loaded value is stored to {@code flowIdsOut} or to {@link #batchWords}, a field, so the JIT cannot
+     * drop a load whose value the passes after it do not use.
+     */
+    private void findChunk(
+        final int direction,
+        final int start,
+        final int count,
+        final int[] srcIp,
+        final int[] srcPort,
+        final int[] dstIp,
+        final int[] dstPort,
+        final int[] protocol,
+        final int[] flowIdsOut)
+    {
+        final int bucketCount = this.bucketCount;
+        final int[] tags = batchTags;
+        final int[] indexes = batchIndexes;
+        final long[] words = batchWords;
+
+        for (int i = 0, k = start; i < count; i++, k++)
+        {
+            final int tag = tag(srcIp[k], srcPort[k], dstIp[k], dstPort[k], protocol[k], direction);
+            tags[i] = tag;
+            indexes[i] = home(tag);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            words[i] = bucket(indexes[i]);
+        }
+
+        for (int i = 0, k = start; i < count; i++, k++)
+        {
+            final int tag = tags[i];
+            int index = indexes[i];
+            long entry = words[i];
+            int candidate = NOT_FOUND;
+            while (0 != entry)
+            {
+                final int reference = (int)entry - 1;
+                if ((int)(entry >>> 32) == tag && (reference & 1) == direction)
+                {
+                    candidate = reference >>> 1;
+                    break;
+                }
+                if (++index == bucketCount)
+                {
+                    index = 0;
+                }
+                entry = bucket(index);
+            }
+            indexes[i] = index;
+            flowIdsOut[k] = candidate;
+        }
+
+        // A miss loads record 0 rather than branch: one more cache line, no misprediction.
+        for (int i = 0, k = start; i < count; i++, k++)
+        {
+            words[i] = UnsafeApi.getLong(recordsAddress + (long)Math.max(flowIdsOut[k], 0) * RECORD_LENGTH);
+        }
+
+        for (int i = 0, k = start; i < count; i++, k++)
+        {
+            final int candidate = flowIdsOut[k];
+            if (candidate >= 0 &&
+                !keyMatches(candidate, direction, srcIp[k], srcPort[k], dstIp[k], dstPort[k], protocol[k]))
+            {
+                final int next = indexes[i] + 1;
+                flowIdsOut[k] = findFrom(next == bucketCount ? 0 : next, tags[i], direction,
+                    srcIp[k], srcPort[k], dstIp[k], dstPort[k], protocol[k]);
+            }
+        }
+    }
+
+    /**
+     * Probe for a key from its home bucket, whose entry the caller has loaded.
+     *
+     * @return the flow id (&ge; 0) if the key is present, else {@code ~index} (&lt; 0) of the empty bucket that
+     * ends the probe, where linear probing puts the key.
+     */
+    private int probe(
+        final int home,
+        final long homeEntry,
+        final int tag,
+        final int direction,
+        final int srcIp,
+        final int srcPort,
+        final int dstIp,
+        final int dstPort,
+        final int protocol)
+    {
+        final int bucketCount = this.bucketCount;
+        int index = home;
+        long entry = homeEntry;
+
+        while (0 != entry)
+        {
+            final int reference = (int)entry - 1;
+            if ((int)(entry >>> 32) == tag && (reference & 1) == direction)
+            {
+                final int flowId = reference >>> 1;
+                if (keyMatches(flowId, direction, srcIp, srcPort, dstIp, dstPort, protocol))
+                {
+                    return flowId;
+                }
+            }
+
+            if (++index == bucketCount)
+            {
+                index = 0;
+            }
+            entry = bucket(index);
+        }
+
+        return ~index;
+    }
+
+    /**
+     * Put an entry in the free bucket {@code ~slot} that {@link #probe} found, or probe again if {@code slot} is
+     * {@link #NO_SLOT}.
+     */
+    private void insertAt(final int slot, final int tag, final int reference)
+    {
+        if (NO_SLOT == slot)
+        {
+            insert(tag, reference);
+        }
+        else
+        {
+            bucket(~slot, entry(tag, reference));
+        }
+    }
+
     private void insert(final int tag, final int reference)
     {
-        final UnsafeBuffer buckets = this.buckets;
         final int bucketCount = this.bucketCount;
         int index = home(tag);
-        while (0 != buckets.getLong(index * BUCKET_LENGTH))
+        while (0 != bucket(index))
         {
             if (++index == bucketCount)
             {
                 index = 0;
             }
         }
-        buckets.putLong(index * BUCKET_LENGTH, entry(tag, reference));
+        bucket(index, entry(tag, reference));
     }
 
-    private int bucketOf(final int tag, final int reference)
+    private int bucketOf(final int home, final int tag, final int reference)
     {
-        final UnsafeBuffer buckets = this.buckets;
         final int bucketCount = this.bucketCount;
         final long wanted = entry(tag, reference);
-        int index = home(tag);
-        while (buckets.getLong(index * BUCKET_LENGTH) != wanted)
+        int index = home;
+        while (bucket(index) != wanted)
         {
             if (++index == bucketCount)
             {
@@ -1609,6 +1941,16 @@ public final class FlowTable
         }
 
         return index;
+    }
+
+    private long bucket(final int index)
+    {
+        return UnsafeApi.getLong(bucketsAddress + ((long)index << 3));
+    }
+
+    private void bucket(final int index, final long entry)
+    {
+        UnsafeApi.putLong(bucketsAddress + ((long)index << 3), entry);
     }
 
     /**
@@ -1637,14 +1979,13 @@ public final class FlowTable
      */
     private void deleteBucket(final int index)
     {
-        final UnsafeBuffer buckets = this.buckets;
         final int bucketCount = this.bucketCount;
         int hole = index;
         int next = index + 1 == bucketCount ? 0 : index + 1;
 
         while (true)
         {
-            final long entry = buckets.getLong(next * BUCKET_LENGTH);
+            final long entry = bucket(next);
             if (0 == entry)
             {
                 break;
@@ -1652,7 +1993,7 @@ public final class FlowTable
 
             if (distance(home((int)(entry >>> 32)), next) >= distance(hole, next))
             {
-                buckets.putLong(hole * BUCKET_LENGTH, entry);
+                bucket(hole, entry);
                 hole = next;
             }
             if (++next == bucketCount)
@@ -1661,7 +2002,7 @@ public final class FlowTable
             }
         }
 
-        buckets.putLong(hole * BUCKET_LENGTH, 0L);
+        bucket(hole, 0L);
     }
 
     /**
@@ -1730,6 +2071,11 @@ public final class FlowTable
         return home(tag(srcIp, srcPort, dstIp, dstPort, protocol, REVERSE));
     }
 
+    int forwardTag(final int srcIp, final int srcPort, final int dstIp, final int dstPort, final int protocol)
+    {
+        return tag(srcIp, srcPort, dstIp, dstPort, protocol, FORWARD);
+    }
+
     /**
      * Ids on the embryonic list, oldest first; allocates, for tests only.
      */
@@ -1756,7 +2102,7 @@ public final class FlowTable
         int occupied = 0;
         for (int index = 0; index < bucketCount; index++)
         {
-            final long entry = buckets.getLong(index * BUCKET_LENGTH);
+            final long entry = bucket(index);
             if (0 == entry)
             {
                 continue;
@@ -1782,7 +2128,7 @@ public final class FlowTable
 
             for (int probe = home(tag); probe != index; probe = probe + 1 == bucketCount ? 0 : probe + 1)
             {
-                if (0 == buckets.getLong(probe * BUCKET_LENGTH))
+                if (0 == bucket(probe))
                 {
                     throw new IllegalStateException("bucket " + index + " unreachable: gap at " + probe);
                 }

@@ -6,6 +6,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -20,8 +21,10 @@ import vpce.flowtable.FlowTimeouts;
 import vpce.flowtable.IpProtocol;
 import vpce.flowtable.TcpFlags;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +61,10 @@ public class FlowTableBenchmark
 {
     private static final int KEYS = 1 << 22;
     private static final int KEY_MASK = KEYS - 1;
+    /** Frames a datapath receive batch holds (recvmmsg); KEYS is a multiple. */
+    private static final int BATCH = 32;
+    /** Creates per invocation of {@link #insert(Inserted)}; also the records left free for it. */
+    private static final int INSERTS = 256;
     private static final int ENI_IP = 0x0A00FF64;
     private static final int ENI_PORT = 443;
     private static final int TARGET_IP = 0xC0A80A05;
@@ -79,6 +86,12 @@ public class FlowTableBenchmark
     private final int[] newClientIp = new int[KEYS];
     private final int[] newClientPort = new int[KEYS];
     private final int[] newNatPort = new int[KEYS];
+    private final int[] batchSrcIp = new int[BATCH];
+    private final int[] batchSrcPort = new int[BATCH];
+    private final int[] batchDstIp = new int[BATCH];
+    private final int[] batchDstPort = new int[BATCH];
+    private final int[] batchProtocol = new int[BATCH];
+    private final int[] batchFlowIds = new int[BATCH];
     private int next;
     private long nowNs;
 
@@ -104,13 +117,20 @@ public class FlowTableBenchmark
         {
             throw new IllegalStateException("size " + table.size() + " embryonic " + table.embryonicCount());
         }
-        // Leave one record free for the insert+delete benchmark, so its create never needs to evict.
-        table.remove(flows - 1);
+        // Leave records free for the insert benchmarks, so their creates never need to evict.
+        for (int i = flows - INSERTS; i < flows; i++)
+        {
+            table.remove(i);
+        }
+
+        Arrays.fill(batchDstIp, ENI_IP);
+        Arrays.fill(batchDstPort, ENI_PORT);
+        Arrays.fill(batchProtocol, TCP);
 
         final SplittableRandom random = new SplittableRandom(42);
         for (int k = 0; k < KEYS; k++)
         {
-            final int live = random.nextInt(flows - 1);
+            final int live = random.nextInt(flows - INSERTS);
             hitClientIp[k] = clientIp(live);
             hitClientPort[k] = clientPort(live);
 
@@ -135,11 +155,12 @@ public class FlowTableBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        System.out.printf("%nflows=%d capacity=%d allocatedBytes=%d bytesPerFlow=%.2f directMemoryUsed=%d " +
-            "createdCount=%d embryonicEvictedCount=%d tableFullCount=%d%n",
+        System.out.printf("%nflows=%d capacity=%d allocatedBytes=%d bytesPerFlow=%.2f hugePagesAdvised=%b " +
+            "anonHugePagesBytes=%d createdCount=%d embryonicEvictedCount=%d tableFullCount=%d%n",
             table.size(), table.capacity(), table.allocatedBytes(),
-            (double)table.allocatedBytes() / table.capacity(), directMemoryUsed(),
+            (double)table.allocatedBytes() / table.capacity(), table.hugePagesAdvised(), anonHugePagesBytes(),
             table.createdCount(), table.embryonicEvictedCount(), table.tableFullCount());
+        table.close();
     }
 
     @Benchmark
@@ -149,11 +170,88 @@ public class FlowTableBenchmark
         blackhole.consume(table.lookupForward(hitClientIp[k], hitClientPort[k], ENI_IP, ENI_PORT, TCP));
     }
 
+    /**
+     * {@link #BATCH} hits through {@code lookupForwardBatch}, reported per lookup; the copy of the keys into the
+     * batch arrays (what a datapath does as it parses a receive batch) is part of the cost.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void hitBatched(final Blackhole blackhole)
+    {
+        final int k = next & KEY_MASK;
+        next += BATCH;
+        System.arraycopy(hitClientIp, k, batchSrcIp, 0, BATCH);
+        System.arraycopy(hitClientPort, k, batchSrcPort, 0, BATCH);
+        table.lookupForwardBatch(BATCH, batchSrcIp, batchSrcPort, batchDstIp, batchDstPort, batchProtocol, batchFlowIds);
+        blackhole.consume(batchFlowIds);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void missBatched(final Blackhole blackhole)
+    {
+        final int k = next & KEY_MASK;
+        next += BATCH;
+        System.arraycopy(missClientIp, k, batchSrcIp, 0, BATCH);
+        System.arraycopy(missClientPort, k, batchSrcPort, 0, BATCH);
+        table.lookupForwardBatch(BATCH, batchSrcIp, batchSrcPort, batchDstIp, batchDstPort, batchProtocol, batchFlowIds);
+        blackhole.consume(batchFlowIds);
+    }
+
     @Benchmark
     public void miss(final Blackhole blackhole)
     {
         final int k = next++ & KEY_MASK;
         blackhole.consume(table.lookupForward(missClientIp[k], missClientPort[k], ENI_IP, ENI_PORT, TCP));
+    }
+
+    /**
+     * The flows one invocation of {@link #insert(Inserted)} created, removed again before the next invocation,
+     * outside the measured time. A state of its own: a {@code Level.Invocation} fixture on the benchmark's main
+     * state would run around, and time, every invocation of every benchmark.
+     */
+    @State(Scope.Thread)
+    public static class Inserted
+    {
+        final int[] flowIds = new int[INSERTS];
+        FlowTable table;
+
+        public Inserted()
+        {
+            Arrays.fill(flowIds, FlowTable.NOT_FOUND);
+        }
+
+        @Setup(Level.Invocation)
+        public void removeInserted()
+        {
+            for (int i = 0; i < INSERTS; i++)
+            {
+                if (flowIds[i] >= 0)
+                {
+                    table.remove(flowIds[i]);
+                    flowIds[i] = FlowTable.NOT_FOUND;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #INSERTS} creates of new flows per invocation, reported per create. The removal before the next
+     * invocation leaves the freed records in cache, as the expiry scan that frees records in a datapath does; the
+     * new keys' buckets are cold.
+     */
+    @Benchmark
+    @OperationsPerInvocation(INSERTS)
+    public void insert(final Inserted inserted)
+    {
+        final int[] flowIds = inserted.flowIds;
+        inserted.table = table;
+        for (int i = 0; i < INSERTS; i++)
+        {
+            final int k = next++ & KEY_MASK;
+            flowIds[i] = table.create(newClientIp[k], newClientPort[k], ENI_IP, ENI_PORT,
+                TARGET_IP, TARGET_PORT, 0xC0A90000 | (k & 0xFFFF), newNatPort[k], TCP, ++nowNs, onEvicted);
+        }
     }
 
     @Benchmark
@@ -175,23 +273,43 @@ public class FlowTableBenchmark
     {
         for (final int capacity : new int[] { 1_000_000, 10_000_000 })
         {
-            final long directBefore = directMemoryUsed();
-            final FlowTable table = new FlowTable(capacity, FlowTimeouts.DEFAULT, 1);
-            final long directBytes = directMemoryUsed() - directBefore;
-            System.out.printf("capacity=%d allocatedBytes=%d (%.2f B/flow) directMemoryDelta=%d (%.2f B/flow)%n",
-                capacity, table.allocatedBytes(), (double)table.allocatedBytes() / capacity,
-                directBytes, (double)directBytes / capacity);
+            final long rssBefore = smapsRollupBytes("Rss:");
+            final long hugeBefore = anonHugePagesBytes();
+            try (FlowTable table = new FlowTable(capacity, FlowTimeouts.DEFAULT, 1))
+            {
+                final long rssBytes = smapsRollupBytes("Rss:") - rssBefore;
+                System.out.printf("capacity=%d allocatedBytes=%d (%.2f B/flow) residentDelta=%d (%.2f B/flow) " +
+                    "hugePagesAdvised=%b anonHugePagesDelta=%d%n",
+                    capacity, table.allocatedBytes(), (double)table.allocatedBytes() / capacity,
+                    rssBytes, (double)rssBytes / capacity, table.hugePagesAdvised(), anonHugePagesBytes() - hugeBefore);
+            }
         }
     }
 
-    private static long directMemoryUsed()
+    /**
+     * This process's anonymous memory on transparent huge pages, {@code AnonHugePages} in
+     * {@code /proc/self/smaps_rollup}; -1 where there is no such file.
+     */
+    private static long anonHugePagesBytes()
     {
-        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        return smapsRollupBytes("AnonHugePages:");
+    }
+
+    private static long smapsRollupBytes(final String field)
+    {
+        try
         {
-            if ("direct".equals(pool.getName()))
+            for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
             {
-                return pool.getMemoryUsed();
+                if (line.startsWith(field))
+                {
+                    return 1024 * Long.parseLong(line.substring(field.length()).replace("kB", "").trim());
+                }
             }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
         }
 
         return -1;
