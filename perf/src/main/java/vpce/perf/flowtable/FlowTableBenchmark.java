@@ -30,16 +30,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The flow table at 1M and 10M live flows: a hit ({@code lookupForward} of a live flow's key), a miss (a key no
- * flow has) and an insert+delete ({@code create} with an eviction handler, then {@code remove}, so the size stays
- * put). Keys come from primitive arrays filled in {@link #setup()} and are visited in random order, so every
- * operation pays the cache and TLB misses of a table far larger than the caches; nothing is allocated in the
- * measured methods ({@code -prof gc} shows ~0 B/op).
+ * flow has), both also 32 at a time through {@code lookupForwardBatch} as a datapath receive batch would ({@code
+ * hitBatched}, {@code missBatched}, reported per lookup), an insert ({@code create} alone, 256 per invocation) and an
+ * insert+delete ({@code create} with an eviction handler, then {@code remove}, so the size stays put). Keys come
+ * from primitive arrays filled in {@link #setup()} and are visited in random order, so every operation pays the
+ * cache and TLB misses of a table far larger than the caches; nothing is allocated in the measured methods
+ * ({@code -prof gc} shows ~0 B/op).
  * <p>
  * The table is filled with TCP flows taken through the handshake to ESTABLISHED, so the embryonic list is empty
  * and each benchmark create is the one embryonic flow: it joins and leaves the list, as a real SYN does.
  * <p>
- * Bytes per flow is {@link FlowTable#allocatedBytes()} / capacity, printed after each trial next to the JVM's own
- * count of direct memory ({@code BufferPoolMXBean "direct"}); {@link #main(String[])} prints both without JMH.
+ * Bytes per flow is {@link FlowTable#allocatedBytes()} / capacity, printed after each trial with the process's
+ * {@code AnonHugePages} (the table's memory on huge pages); {@link #main(String[])} prints both, and the resident
+ * growth per flow, without JMH.
  *
  * <pre>
  *   java -cp "perf.jar:lib/*" org.openjdk.jmh.Main FlowTableBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc
@@ -52,8 +55,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(
     value = 1,
     // Heap in jvmArgs so a command-line -jvmArgsAppend (which replaces jvmArgsAppend) cannot drop it. 10M flows are
-    // 1.28 GB off-heap, plus ~150 MB of key arrays on heap.
-    jvmArgs = { "-Xms3g", "-Xmx3g", "-XX:MaxDirectMemorySize=4g", "-XX:+UseParallelGC" },
+    // 1.28 GB off-heap (the table's own mappings, not direct buffers), plus ~150 MB of key arrays on heap.
+    jvmArgs = { "-Xms3g", "-Xmx3g", "-XX:+UseParallelGC" },
     jvmArgsAppend = { "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
