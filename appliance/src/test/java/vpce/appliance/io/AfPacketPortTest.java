@@ -355,13 +355,21 @@ class AfPacketPortTest
                 frame, 0, tx.memory(), java.lang.foreign.ValueLayout.JAVA_BYTE, tx.slotOffset(i), frame.length);
         }
 
+        // Steady state, not warm-up: until C2 has compiled the path (late on a busy machine) the
+        // interpreter and C1 box what escape analysis later removes. A path that really allocates per
+        // packet allocates in every round; one that does not reaches a quiet round once compiled.
         exchange(tx, rx, queue, 20_000);
-        final long before = threads.getCurrentThreadAllocatedBytes();
-        final long received = exchange(tx, rx, queue, 20_000);
-        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long received = 0;
+        long fewestAllocated = Long.MAX_VALUE;
+        for (int round = 0; round < 15 && fewestAllocated >= 4096; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            received += exchange(tx, rx, queue, 20_000);
+            fewestAllocated = Math.min(fewestAllocated, threads.getCurrentThreadAllocatedBytes() - before);
+        }
 
         assertTrue(received > 0, "frames flowed");
-        assertTrue(allocated < 4096, allocated + " bytes allocated over 20 000 duty cycles");
+        assertTrue(fewestAllocated < 4096, fewestAllocated + " bytes allocated over 20 000 duty cycles in the quietest round");
     }
 
     private static long exchange(final FrameBatch tx, final FrameBatch rx, final TxQueue queue, final int cycles)
