@@ -35,6 +35,7 @@ import vpce.appliance.io.TapPort;
 import vpce.appliance.stats.CountersFile;
 import vpce.appliance.controlplane.ControlPlaneDatapathAdapter;
 import vpce.appliance.controlplane.ControlPlaneModel;
+import vpce.appliance.controlplane.NotificationCountersAdapter;
 import vpce.appliance.controlplane.DatapathPublisher;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.NatPortAllocator;
@@ -48,6 +49,8 @@ import vpce.mgmt.controlplane.IdSource;
 import vpce.mgmt.ec2.Ec2Dispatcher;
 import vpce.mgmt.ec2.Ec2QueryApi;
 import vpce.mgmt.ec2.actions.Ec2ActionCatalog;
+import vpce.mgmt.notify.DeliveryPolicy;
+import vpce.mgmt.notify.SnsDeliveryAgent;
 import vpce.mgmt.store.FileStateStore;
 
 import java.io.IOException;
@@ -95,6 +98,7 @@ public final class Appliance implements AutoCloseable
     private FileStateStore controlPlaneStore;
     private ControlPlane controlPlane;
     private ControlPlaneDatapathAdapter controlPlaneAdapter;
+    private SnsDeliveryAgent notifications;
     private CountersFile counters;
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
@@ -291,6 +295,13 @@ public final class Appliance implements AutoCloseable
                 return snapshots.programmedGeneration();
             }
         }, leftOut::setRelease);
+        if (!model.managementApi().notificationSubscribers().isEmpty())
+        {
+            // Connection events leave the API thread through the agent's bounded queue, after their commit.
+            notifications = SnsDeliveryAgent.start(model.managementApi().notificationSubscribers(), DeliveryPolicy.DEFAULT,
+                new NotificationCountersAdapter(counters.manager()));
+            controlPlane.addConnectionEventListener(notifications);
+        }
         LOG.info("control plane: state at commit {} recovered from {}", controlPlane.state().sequence(),
             stateDirectory.resolve(FileStateStore.DIRECTORY));
     }
@@ -591,6 +602,8 @@ public final class Appliance implements AutoCloseable
         CloseHelper.quietClose(controlPlaneAdapter);
         // Lets the API thread finish what it runs, then the store it commits to closes.
         CloseHelper.quietClose(managementServer);
+        // No more events once the API thread has stopped: deliver what is queued for a moment, count the rest.
+        CloseHelper.quietClose(notifications);
         CloseHelper.quietClose(controlPlaneStore);
         // The datapath hands its open flow-log window to the writer as it closes; then the writer
         // drains, forces and closes the file.

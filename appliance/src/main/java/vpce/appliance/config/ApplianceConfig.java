@@ -27,9 +27,16 @@ public record ApplianceConfig(
     /**
      * The management API, off when absent: its HTTP listener ("address:port", default 127.0.0.1:8787) and, when
      * access keys are given, the EC2 Query API with its control plane (ownerId: the 12-digit account that owns what
-     * the API creates; endpointsPerVpc: EC2's quota, default 50).
+     * the API creates; endpointsPerVpc: EC2's quota, default 50; notificationSubscribers: the HTTP endpoints that
+     * receive the connection notifications sent to an SNS topic ARN).
      */
-    public record ManagementApi(String listen, List<AccessKey> accessKeys, String ownerId, Integer endpointsPerVpc)
+    public record ManagementApi(String listen, List<AccessKey> accessKeys, String ownerId, Integer endpointsPerVpc,
+        List<NotificationSubscriber> notificationSubscribers)
+    {
+    }
+
+    /** An HTTP endpoint ("http://host:port/path") subscribed to an SNS topic (arn:aws:sns:region:account:name). */
+    public record NotificationSubscriber(String topicArn, String endpoint)
     {
     }
 

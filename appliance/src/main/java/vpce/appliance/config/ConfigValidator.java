@@ -607,7 +607,41 @@ final class ConfigValidator
         {
             throw new ConfigException("managementApi.accessKeys: the EC2 API needs a consumer port (its availability zones)");
         }
-        return new ApplianceModel.ManagementApiSpec(address, List.copyOf(keys), ownerId, endpointsPerVpc);
+        final List<vpce.mgmt.notify.SnsSubscriber> subscribers = new ArrayList<>();
+        final List<ApplianceConfig.NotificationSubscriber> configuredSubscribers =
+            orEmpty(api.notificationSubscribers());
+        if (!configuredSubscribers.isEmpty() && keys.isEmpty())
+        {
+            throw new ConfigException("managementApi.notificationSubscribers: connection notifications come from the EC2 API, " +
+                "which needs accessKeys");
+        }
+        for (int i = 0; i < configuredSubscribers.size(); i++)
+        {
+            final String at = "managementApi.notificationSubscribers[" + i + "]";
+            final ApplianceConfig.NotificationSubscriber subscriber = element(configuredSubscribers.get(i), at);
+            final String topicArn = required(subscriber.topicArn(), at + ".topicArn").trim();
+            final String refusal = vpce.mgmt.notify.SnsSubscriber.topicArnRefusal(topicArn);
+            if (refusal != null)
+            {
+                throw bad(at + ".topicArn", topicArn, refusal);
+            }
+            final String endpoint = required(subscriber.endpoint(), at + ".endpoint").trim();
+            try
+            {
+                final vpce.mgmt.notify.SnsSubscriber parsed = vpce.mgmt.notify.SnsSubscriber.of(topicArn, endpoint);
+                if (subscribers.stream().anyMatch(s -> s.topicArn().equals(topicArn) && s.endpoint().equals(parsed.endpoint())))
+                {
+                    throw bad(at + ".endpoint", endpoint, "is already subscribed to " + topicArn);
+                }
+                subscribers.add(parsed);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw bad(at + ".endpoint", endpoint, ex.getMessage());
+            }
+        }
+        return new ApplianceModel.ManagementApiSpec(address, List.copyOf(keys), ownerId, endpointsPerVpc,
+            List.copyOf(subscribers));
     }
 
     /**
