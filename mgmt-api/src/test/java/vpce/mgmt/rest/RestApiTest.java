@@ -163,6 +163,12 @@ class RestApiTest
         assertFalse(modified.body().path("enableDnsHostnames").asBoolean(true));
         assertFalse(fixture.controlPlane.state().vpc(vpcId).enableDnsHostnames());
 
+        // The REST API's writer is the API thread: a call the appliance posts there commits too, and REST sees it.
+        final java.util.concurrent.CompletableFuture<String> posted = new java.util.concurrent.CompletableFuture<>();
+        server.executeOnApiThread(() -> posted.complete(fixture.controlPlane.createVpc("10.2.0.0/16", Map.of(), false).vpcId()));
+        final String postedVpc = posted.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("10.2.0.0/16", ok(200, "GET", "/v1/vpcs/" + postedVpc, null).body().path("cidrBlock").asText());
+
         assertEquals(204, ok(204, "DELETE", "/v1/vpcs/" + vpcId, null).status());
         assertEquals(null, fixture.controlPlane.state().vpc(vpcId));
         refused(400, "InvalidVpcID.NotFound", ADMIN_TOKEN, "GET", "/v1/vpcs/" + vpcId, null);
