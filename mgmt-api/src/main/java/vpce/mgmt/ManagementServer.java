@@ -175,7 +175,7 @@ public final class ManagementServer implements AutoCloseable
                             .addLast(deadline)
                             .addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS))
                             .addLast(new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)))
-                            .addLast(new Aggregator(ec2 != null))
+                            .addLast(new Aggregator(ec2 != null, rest != null, routes))
                             .addLast(new RequestHandler(routes, ec2, rest, ec2Executor, deadline));
                     }
                 })
@@ -203,7 +203,8 @@ public final class ManagementServer implements AutoCloseable
      * calls into the control plane whose writer that thread is. The task shares the requests' queue
      * ({@value #EC2_QUEUE_CAPACITY}); it must not block for long.
      *
-     * @throws IllegalStateException      when the server serves no EC2 Query API (it has no API thread).
+     * @throws IllegalStateException      when the server serves neither the EC2 Query API nor the REST API (it has no
+     *                                    API thread).
      * @throws RejectedExecutionException when the queue is full or the server is closing: the caller retries or
      *                                    gives up.
      */
@@ -211,7 +212,7 @@ public final class ManagementServer implements AutoCloseable
     {
         if (ec2Executor == null)
         {
-            throw new IllegalStateException("the management server has no EC2 API thread");
+            throw new IllegalStateException("the management server has no API thread (neither the EC2 nor the REST API)");
         }
         ec2Executor.execute(task);
     }
@@ -320,15 +321,22 @@ public final class ManagementServer implements AutoCloseable
         }
     }
 
-    /** Answers an oversized request in the format of its route (EC2 XML at "/", JSON elsewhere), then closes. */
+    /**
+     * Answers an oversized request in the format of its route (EC2 XML at "/", problem+json on the REST API's paths,
+     * JSON elsewhere), then closes.
+     */
     private static final class Aggregator extends HttpObjectAggregator
     {
         private final boolean ec2;
+        private final boolean rest;
+        private final Map<String, JsonQuery> queries;
 
-        Aggregator(final boolean ec2)
+        Aggregator(final boolean ec2, final boolean rest, final Map<String, JsonQuery> queries)
         {
             super(MAX_REQUEST_BYTES);
             this.ec2 = ec2;
+            this.rest = rest;
+            this.queries = queries;
         }
 
         @Override
@@ -340,12 +348,25 @@ public final class ManagementServer implements AutoCloseable
                 return;
             }
             final String message = "The request is larger than " + MAX_REQUEST_BYTES + " bytes";
-            if (ec2 && "/".equals(rawPath(request.uri())))
+            final String path = rawPath(request.uri());
+            if (ec2 && "/".equals(path))
             {
                 final String requestId = UUID.randomUUID().toString();
                 LOG.info("{} ec2 refused: {}", requestId, message);
                 respondEc2(ctx, request, requestId, Ec2Response.error(
                     new ApiException("RequestEntityTooLarge", message, 413), requestId, null), false);
+            }
+            else if (rest && path.startsWith("/v1/") && !queries.containsKey(path))
+            {
+                final byte[] problem = ("{\"type\":\"https://vpce.invalid/problems/RequestEntityTooLarge\",\"title\":" +
+                    "\"RequestEntityTooLarge\",\"status\":413,\"detail\":\"" + message + "\",\"code\":\"RequestEntityTooLarge\"}")
+                    .getBytes(StandardCharsets.US_ASCII);
+                final FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(problem));
+                response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, RestResponse.PROBLEM_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, problem.length);
+                write(ctx, request, response, false);
             }
             else
             {

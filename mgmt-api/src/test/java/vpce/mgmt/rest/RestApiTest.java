@@ -289,6 +289,8 @@ class RestApiTest
         refused(400, "InvalidVpcEndpointId.NotFound", ADMIN_TOKEN, "GET", "/v1/endpoints/vpce-0123456789abcdef0", null);
         refused(404, "NotFound", ADMIN_TOKEN, "GET", "/v1/routers", null);
         refused(405, "MethodNotAllowed", ADMIN_TOKEN, "PUT", "/v1/vpcs/" + vpcId, "{}");
+        refused(413, "RequestEntityTooLarge", ADMIN_TOKEN, "POST", "/v1/vpcs",
+            "{\"cidrBlock\":\"10.0.0.0/16\",\"tags\":{\"Name\":\"" + "x".repeat(ManagementServer.MAX_REQUEST_BYTES) + "\"}}");
     }
 
     @Test
