@@ -34,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -423,10 +422,5 @@ public final class RestApi
             }
             return parameters;
         }
-    }
-
-    static String lower(final String text)
-    {
-        return text.toLowerCase(Locale.ROOT);
     }
 }
