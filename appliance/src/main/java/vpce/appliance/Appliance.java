@@ -48,6 +48,7 @@ import vpce.mgmt.controlplane.ControlPlaneSettings;
 import vpce.mgmt.controlplane.IdSource;
 import vpce.mgmt.ec2.Ec2Dispatcher;
 import vpce.mgmt.ec2.Ec2QueryApi;
+import vpce.mgmt.rest.RestApi;
 import vpce.mgmt.ec2.actions.Ec2ActionCatalog;
 import vpce.mgmt.notify.DeliveryPolicy;
 import vpce.mgmt.notify.SnsDeliveryAgent;
@@ -242,10 +243,10 @@ public final class Appliance implements AutoCloseable
         {
             try
             {
+                final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());
                 managementServer = ManagementServer.start(model.managementApi().listen(), Map.of("/v1/explain", this::explain),
-                    controlPlane == null ? null : new Ec2QueryApi(
-                        new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC()),
-                        new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane))));
+                    controlPlane == null ? null : new Ec2QueryApi(verifier, new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane))),
+                    controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
             }
             catch (final InterruptedException ex)
             {

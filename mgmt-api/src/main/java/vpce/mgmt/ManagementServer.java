@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 import vpce.mgmt.ec2.Ec2Errors;
 import vpce.mgmt.ec2.Ec2QueryApi;
 import vpce.mgmt.ec2.Ec2Response;
+import vpce.mgmt.rest.RestApi;
+import vpce.mgmt.rest.RestResponse;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@value #EC2_QUEUE_CAPACITY} requests wait already, the answer is {@code RequestLimitExceeded} (503), which the
  * SDKs retry with backoff. Every EC2 request gets a UUID, in the response ({@code requestId}/{@code RequestID} and
  * the {@code x-amzn-RequestId} header) and in the log line.
+ *
+ * <p>When given a {@link RestApi}, every other {@code /v1/} path (the JSON queries keep theirs) is the REST API: those
+ * requests go to the same API thread and queue, so the control plane keeps one writer.
  *
  * <p>Bad requests of any kind get an error with a 4xx status (JSON, or the EC2 XML error document on {@code /})
  * and never reach a query or an action with half-parsed input. Limits: {@link #MAX_REQUEST_BYTES} per request,
@@ -129,10 +134,22 @@ public final class ManagementServer implements AutoCloseable
     public static ManagementServer start(final InetSocketAddress address, final Map<String, JsonQuery> queries, final Ec2QueryApi ec2)
         throws InterruptedException
     {
+        return start(address, queries, ec2, null);
+    }
+
+    /**
+     * @param queries path (e.g. "/v1/explain") to its GET query.
+     * @param ec2     the EC2 Query API served at {@code /}, or null for none.
+     * @param rest    the REST API served at the other {@code /v1/} paths, or null for none.
+     */
+    public static ManagementServer start(
+        final InetSocketAddress address, final Map<String, JsonQuery> queries, final Ec2QueryApi ec2, final RestApi rest)
+        throws InterruptedException
+    {
         final boolean epoll = Epoll.isAvailable();
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         final Map<String, JsonQuery> routes = Map.copyOf(new LinkedHashMap<>(queries));
-        final ExecutorService ec2Executor = ec2 == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        final ExecutorService ec2Executor = ec2 == null && rest == null ? null : new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(EC2_QUEUE_CAPACITY), runnable -> Thread.ofPlatform().name(EC2_THREAD_NAME).daemon(true).unstarted(runnable));
         final AtomicInteger connections = new AtomicInteger();
         try
@@ -158,14 +175,15 @@ public final class ManagementServer implements AutoCloseable
                             .addLast(deadline)
                             .addLast(new ReadTimeoutHandler(IDLE_TIMEOUT_SECONDS))
                             .addLast(new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)))
-                            .addLast(new Aggregator(ec2 != null))
-                            .addLast(new RequestHandler(routes, ec2, ec2Executor, deadline));
+                            .addLast(new Aggregator(ec2 != null, rest != null, routes))
+                            .addLast(new RequestHandler(routes, ec2, rest, ec2Executor, deadline));
                     }
                 })
                 .bind(address).sync().channel();
             LOG.info("management API on http://{}:{} ({}{})", address.getHostString(),
                 ((InetSocketAddress)channel.localAddress()).getPort(), epoll ? "epoll" : "nio",
-                ec2 == null ? "" : ", EC2 Query API at / with " + ec2.dispatcher().actionNames().size() + " actions");
+                (ec2 == null ? "" : ", EC2 Query API at / with " + ec2.dispatcher().actionNames().size() + " actions") +
+                (rest == null ? "" : ", REST API at /v1/"));
             return new ManagementServer(group, channel, routes, ec2Executor);
         }
         catch (final Throwable ex)
@@ -185,7 +203,8 @@ public final class ManagementServer implements AutoCloseable
      * calls into the control plane whose writer that thread is. The task shares the requests' queue
      * ({@value #EC2_QUEUE_CAPACITY}); it must not block for long.
      *
-     * @throws IllegalStateException      when the server serves no EC2 Query API (it has no API thread).
+     * @throws IllegalStateException      when the server serves neither the EC2 Query API nor the REST API (it has no
+     *                                    API thread).
      * @throws RejectedExecutionException when the queue is full or the server is closing: the caller retries or
      *                                    gives up.
      */
@@ -193,7 +212,7 @@ public final class ManagementServer implements AutoCloseable
     {
         if (ec2Executor == null)
         {
-            throw new IllegalStateException("the management server has no EC2 API thread");
+            throw new IllegalStateException("the management server has no API thread (neither the EC2 nor the REST API)");
         }
         ec2Executor.execute(task);
     }
@@ -302,15 +321,22 @@ public final class ManagementServer implements AutoCloseable
         }
     }
 
-    /** Answers an oversized request in the format of its route (EC2 XML at "/", JSON elsewhere), then closes. */
+    /**
+     * Answers an oversized request in the format of its route (EC2 XML at "/", problem+json on the REST API's paths,
+     * JSON elsewhere), then closes.
+     */
     private static final class Aggregator extends HttpObjectAggregator
     {
         private final boolean ec2;
+        private final boolean rest;
+        private final Map<String, JsonQuery> queries;
 
-        Aggregator(final boolean ec2)
+        Aggregator(final boolean ec2, final boolean rest, final Map<String, JsonQuery> queries)
         {
             super(MAX_REQUEST_BYTES);
             this.ec2 = ec2;
+            this.rest = rest;
+            this.queries = queries;
         }
 
         @Override
@@ -322,12 +348,25 @@ public final class ManagementServer implements AutoCloseable
                 return;
             }
             final String message = "The request is larger than " + MAX_REQUEST_BYTES + " bytes";
-            if (ec2 && "/".equals(rawPath(request.uri())))
+            final String path = rawPath(request.uri());
+            if (ec2 && "/".equals(path))
             {
                 final String requestId = UUID.randomUUID().toString();
                 LOG.info("{} ec2 refused: {}", requestId, message);
                 respondEc2(ctx, request, requestId, Ec2Response.error(
                     new ApiException("RequestEntityTooLarge", message, 413), requestId, null), false);
+            }
+            else if (rest && path.startsWith("/v1/") && !queries.containsKey(path))
+            {
+                final byte[] problem = ("{\"type\":\"https://vpce.invalid/problems/RequestEntityTooLarge\",\"title\":" +
+                    "\"RequestEntityTooLarge\",\"status\":413,\"detail\":\"" + message + "\",\"code\":\"RequestEntityTooLarge\"}")
+                    .getBytes(StandardCharsets.US_ASCII);
+                final FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(problem));
+                response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, RestResponse.PROBLEM_JSON)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, problem.length);
+                write(ctx, request, response, false);
             }
             else
             {
@@ -341,14 +380,16 @@ public final class ManagementServer implements AutoCloseable
     {
         private final Map<String, JsonQuery> routes;
         private final Ec2QueryApi ec2;
+        private final RestApi rest;
         private final ExecutorService ec2Executor;
         private final RequestDeadline deadline;
 
-        RequestHandler(
-            final Map<String, JsonQuery> routes, final Ec2QueryApi ec2, final ExecutorService ec2Executor, final RequestDeadline deadline)
+        RequestHandler(final Map<String, JsonQuery> routes, final Ec2QueryApi ec2, final RestApi rest,
+            final ExecutorService ec2Executor, final RequestDeadline deadline)
         {
             this.routes = routes;
             this.ec2 = ec2;
+            this.rest = rest;
             this.ec2Executor = ec2Executor;
             this.deadline = deadline;
         }
@@ -392,6 +433,11 @@ public final class ManagementServer implements AutoCloseable
                 return;
             }
             final JsonQuery query = routes.get(path);
+            if (query == null && rest != null && path.startsWith("/v1/"))
+            {
+                onRestRequest(ctx, request);
+                return;
+            }
             if (query == null)
             {
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, error("NotFound", "no resource " + path));
@@ -478,6 +524,63 @@ public final class ManagementServer implements AutoCloseable
                     "Request limit exceeded: too many requests in flight", ApiException.UNAVAILABLE), requestId, null), true);
                 ctx.channel().config().setAutoRead(true);
             }
+        }
+
+        /** Like {@link #onEc2Request}: the REST API runs on the API thread, the connection paused meanwhile. */
+        private void onRestRequest(final ChannelHandlerContext ctx, final FullHttpRequest request)
+        {
+            final String requestId = UUID.randomUUID().toString();
+            final String uri = request.uri();
+            final int query = uri.indexOf('?');
+            final String rawQuery = query < 0 ? "" : uri.substring(query + 1);
+            final String path = rawPath(uri);
+            final Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (final Map.Entry<String, String> header : request.headers())
+            {
+                headers.computeIfAbsent(header.getKey(), name -> new ArrayList<>(1)).add(header.getValue());
+            }
+            final byte[] body = new byte[request.content().readableBytes()];
+            request.content().getBytes(request.content().readerIndex(), body);
+            final HttpRequest head = new io.netty.handler.codec.http.DefaultHttpRequest(
+                request.protocolVersion(), request.method(), uri, request.headers().copy());
+            final String method = request.method().name();
+            ctx.channel().config().setAutoRead(false);
+            try
+            {
+                ec2Executor.execute(() ->
+                {
+                    final RestResponse answer = rest.answer(requestId, method, path, rawQuery, headers, body);
+                    ctx.channel().eventLoop().execute(() ->
+                    {
+                        respondRest(ctx, head, requestId, answer);
+                        ctx.channel().config().setAutoRead(true);
+                    });
+                });
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                LOG.warn("{} rest refused: {} requests wait for the API thread", requestId, EC2_QUEUE_CAPACITY);
+                final byte[] problem = ("{\"type\":\"https://vpce.invalid/problems/RequestLimitExceeded\",\"title\":\"RequestLimitExceeded\"," +
+                    "\"status\":503,\"detail\":\"Request limit exceeded: too many requests in flight\",\"code\":\"RequestLimitExceeded\"}")
+                    .getBytes(StandardCharsets.US_ASCII);
+                respondRest(ctx, head, requestId, new RestResponse(ApiException.UNAVAILABLE, RestResponse.PROBLEM_JSON, problem));
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        private static void respondRest(final ChannelHandlerContext ctx, final HttpRequest request, final String requestId,
+            final RestResponse answer)
+        {
+            final FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+            response.headers()
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                .set("x-amzn-RequestId", requestId);
+            if (answer.body().length > 0)
+            {
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+            }
+            write(ctx, request, response, true);
         }
 
         @Override

@@ -28,15 +28,21 @@ public record ApplianceConfig(
      * The management API, off when absent: its HTTP listener ("address:port", default 127.0.0.1:8787) and, when
      * access keys are given, the EC2 Query API with its control plane (ownerId: the 12-digit account that owns what
      * the API creates; endpointsPerVpc: EC2's quota, default 50; notificationSubscribers: the HTTP endpoints that
-     * receive the connection notifications sent to an SNS topic ARN).
+     * receive the connection notifications sent to an SNS topic ARN; bearerTokens: the REST API's
+     * {@code Authorization: Bearer} tokens; access keys or tokens turn the control plane on).
      */
     public record ManagementApi(String listen, List<AccessKey> accessKeys, String ownerId, Integer endpointsPerVpc,
-        List<NotificationSubscriber> notificationSubscribers)
+        List<NotificationSubscriber> notificationSubscribers, List<BearerToken> bearerTokens)
     {
     }
 
     /** An HTTP endpoint ("http://host:port/path") subscribed to an SNS topic (arn:aws:sns:region:account:name). */
     public record NotificationSubscriber(String topicArn, String endpoint)
+    {
+    }
+
+    /** A REST API token (16-4096 printable ASCII characters) and its allowedActions in IAM form. */
+    public record BearerToken(String token, List<String> allowedActions)
     {
     }
 

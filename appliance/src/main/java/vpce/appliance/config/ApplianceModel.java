@@ -32,23 +32,25 @@ public record ApplianceModel(
      * @param ownerId         the account that owns what the API creates, and the configured services.
      * @param endpointsPerVpc EC2's quota of interface endpoints per VPC.
      * @param notificationSubscribers where connection notifications for each SNS topic ARN are posted.
+     * @param bearerTokens    the REST API's bearer tokens (SigV4 with the access keys works there too).
      */
     public record ManagementApiSpec(
         java.net.InetSocketAddress listen,
         List<vpce.mgmt.auth.AccessKey> accessKeys,
         String ownerId,
         int endpointsPerVpc,
-        List<vpce.mgmt.notify.SnsSubscriber> notificationSubscribers)
+        List<vpce.mgmt.notify.SnsSubscriber> notificationSubscribers,
+        List<vpce.mgmt.rest.BearerToken> bearerTokens)
     {
 
         public static final String DEFAULT_LISTEN = "127.0.0.1:8787";
         public static final String DEFAULT_OWNER_ID = "123456789012";
         public static final int DEFAULT_ENDPOINTS_PER_VPC = 50;
 
-        /** @return true when the EC2 Query API and its control plane run. */
+        /** @return true when the control plane runs with the EC2 Query API and the REST API (keys or tokens given). */
         public boolean ec2Enabled()
         {
-            return !accessKeys.isEmpty();
+            return !accessKeys.isEmpty() || !bearerTokens.isEmpty();
         }
     }
 

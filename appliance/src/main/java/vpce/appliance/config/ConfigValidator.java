@@ -603,17 +603,39 @@ final class ConfigValidator
         {
             throw bad("managementApi.endpointsPerVpc", endpointsPerVpc, "must be 1.." + MAX_ENDPOINTS_PER_VPC);
         }
-        if (!keys.isEmpty() && ports.stream().noneMatch(p -> p.role() == PortRole.CONSUMER))
+        final List<vpce.mgmt.rest.BearerToken> tokens = new ArrayList<>();
+        final List<ApplianceConfig.BearerToken> configuredTokens = orEmpty(api.bearerTokens());
+        for (int t = 0; t < configuredTokens.size(); t++)
+        {
+            final String at = "managementApi.bearerTokens[" + t + "]";
+            final ApplianceConfig.BearerToken token = element(configuredTokens.get(t), at);
+            final List<String> actions = list(token.allowedActions(), at + ".allowedActions");
+            try
+            {
+                // The token is never echoed: BearerToken's messages name the rule only.
+                tokens.add(new vpce.mgmt.rest.BearerToken(required(token.token(), at + ".token"),
+                    actions.stream().map(action -> action == null ? null : action.trim()).toList()));
+            }
+            catch (final IllegalArgumentException | NullPointerException ex)
+            {
+                throw new ConfigException(at + ": " + ex.getMessage());
+            }
+            if (tokens.stream().filter(other -> other.token().equals(tokens.getLast().token())).count() > 1)
+            {
+                throw new ConfigException(at + ".token: is the same as another token's");
+            }
+        }
+        if ((!keys.isEmpty() || !tokens.isEmpty()) && ports.stream().noneMatch(p -> p.role() == PortRole.CONSUMER))
         {
             throw new ConfigException("managementApi.accessKeys: the EC2 API needs a consumer port (its availability zones)");
         }
         final List<vpce.mgmt.notify.SnsSubscriber> subscribers = new ArrayList<>();
         final List<ApplianceConfig.NotificationSubscriber> configuredSubscribers =
             orEmpty(api.notificationSubscribers());
-        if (!configuredSubscribers.isEmpty() && keys.isEmpty())
+        if (!configuredSubscribers.isEmpty() && keys.isEmpty() && tokens.isEmpty())
         {
             throw new ConfigException("managementApi.notificationSubscribers: connection notifications come from the EC2 API, " +
-                "which needs accessKeys");
+                "which needs accessKeys or bearerTokens");
         }
         for (int i = 0; i < configuredSubscribers.size(); i++)
         {
@@ -641,7 +663,7 @@ final class ConfigValidator
             }
         }
         return new ApplianceModel.ManagementApiSpec(address, List.copyOf(keys), ownerId, endpointsPerVpc,
-            List.copyOf(subscribers));
+            List.copyOf(subscribers), List.copyOf(tokens));
     }
 
     /**

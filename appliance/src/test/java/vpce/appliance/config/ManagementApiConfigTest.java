@@ -87,6 +87,35 @@ class ManagementApiConfigTest
     }
 
     @Test
+    void bearerTokensAloneTurnTheControlPlaneOnAndAreValidatedWithoutEchoingThem() throws Exception
+    {
+        final String tokens = """
+            managementApi:
+              bearerTokens:
+                - {token: "ops-token-0123456789abcdef", allowedActions: ["ec2:*"]}
+                - {token: "ro-token-0123456789abcdef", allowedActions: ["ec2:Describe*"]}
+            """;
+        final ApplianceModel.ManagementApiSpec api = parse(TestConfigs.labConfig() + tokens).managementApi();
+        assertTrue(api.ec2Enabled(), "tokens without access keys still run the control plane (the REST API)");
+        assertTrue(api.accessKeys().isEmpty());
+        assertEquals(2, api.bearerTokens().size());
+        assertEquals("ro-token-0123456789abcdef", api.bearerTokens().get(1).token());
+        assertEquals(List.of("ec2:Describe*"), api.bearerTokens().get(1).allowedActions());
+
+        final ConfigException tooShort = assertThrows(ConfigException.class,
+            () -> parse(TestConfigs.labConfig() + tokens.replace("ops-token-0123456789abcdef", "short-secret")));
+        assertTrue(tooShort.getMessage().contains("managementApi.bearerTokens[0]: token must be 16-4096"), tooShort.getMessage());
+        assertFalse(tooShort.getMessage().contains("short-secret"));
+        final ConfigException badAction = assertThrows(ConfigException.class,
+            () -> parse(TestConfigs.labConfig() + tokens.replace("ec2:Describe*", "describe everything")));
+        assertTrue(badAction.getMessage().contains("managementApi.bearerTokens[1]:"), badAction.getMessage());
+        final ConfigException duplicate = assertThrows(ConfigException.class,
+            () -> parse(TestConfigs.labConfig() + tokens.replace("ro-token-0123456789abcdef", "ops-token-0123456789abcdef")));
+        assertTrue(duplicate.getMessage().endsWith("managementApi.bearerTokens[1].token: is the same as another token's"), duplicate.getMessage());
+        assertFalse(parse(TestConfigs.labConfig() + "managementApi: {bearerTokens: []}\n").managementApi().ec2Enabled());
+    }
+
+    @Test
     void aSecretIsNeverEchoed()
     {
         final String yaml = (TestConfigs.labConfig() + API).replace("secretAccessKey: \"s3cret/+\"",

@@ -112,6 +112,16 @@ class AwsCliEndpointSystemTest
             assertTrue(described.get("DnsEntries").toString().contains(LabFiles.SERVICE_PRIVATE_DNS_NAME), described.toString());
             assertEquals(2, described.get("NetworkInterfaceIds").size());
 
+            // The REST API of the same appliance, SigV4-signed by curl: it reads the endpoint, and a create through it
+            // is seen by the EC2 API (one control plane).
+            final JsonNode restEndpoint = JSON.readTree(rest(lab, plan, aws, "GET", "/v1/endpoints/" + endpoint, null).stdout());
+            assertEquals("available", restEndpoint.get("state").asText(), restEndpoint.toString());
+            final String restGroup = JSON.readTree(rest(lab, plan, aws, "POST", "/v1/security-groups",
+                "{\"vpcId\":\"" + vpc + "\",\"groupName\":\"rest-made\",\"description\":\"made over REST\"}").stdout())
+                .get("groupId").asText();
+            assertEquals("rest-made", aws.json("ec2", "describe-security-groups", "--group-ids", restGroup)
+                .at("/SecurityGroups/0/GroupName").asText());
+
             final Iperf3Result transfer = lab.iperf3(c1.namespace(), eniA, plan.iperf3Listener().port(), 1, 3);
             System.out.printf("iperf3 through %s (made by the API): %.2f Gbit/s%n", eniA, transfer.bitsPerSecondReceived() / 1e9);
             assertTrue(transfer.bytesReceived() > 10_000_000, "iperf3 received " + transfer.bytesReceived() + " bytes");
@@ -195,6 +205,23 @@ class AwsCliEndpointSystemTest
     private static ExecResult http(final Lab lab, final String namespace, final String address)
     {
         return lab.exec(namespace, Duration.ofSeconds(10), "curl", "-sS", "--max-time", "2", "http://" + address + "/");
+    }
+
+    /** curl in the appliance's namespace, signing with the lab's key (SigV4, service ec2). */
+    private static ExecResult rest(final Lab lab, final LabPlan plan, final Cli aws, final String method, final String path,
+        final String body)
+    {
+        final List<String> command = new ArrayList<>(List.of("curl", "-sS", "--fail-with-body", "--max-time", "5", "-X", method,
+            "--aws-sigv4", "aws:amz:" + aws.region() + ":ec2", "--user", aws.accessKeyId() + ":" + aws.secretAccessKey(),
+            "-H", "Content-Type: application/json"));
+        if (body != null)
+        {
+            command.addAll(List.of("--data-binary", body));
+        }
+        command.add(aws.url() + path);
+        final ExecResult result = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), command.toArray(String[]::new));
+        assertTrue(result.ok(), result.describe());
+        return result;
     }
 
     private static String lastLogLine(final LabPlan plan, final String containing) throws IOException
