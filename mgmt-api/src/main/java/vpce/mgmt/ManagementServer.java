@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -34,6 +33,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -99,6 +99,8 @@ public final class ManagementServer implements AutoCloseable
     /** EC2 requests waiting for the API thread beyond this are refused with RequestLimitExceeded. */
     public static final int EC2_QUEUE_CAPACITY = 64;
     public static final String EC2_THREAD_NAME = "vpce-mgmt-ec2";
+    /** How long a closing connection may keep sending what is then discarded (see closeLingering). */
+    private static final int LINGER_SECONDS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -276,7 +278,26 @@ public final class ManagementServer implements AutoCloseable
         else
         {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(future -> closeLingering(ctx));
+        }
+    }
+
+    /**
+     * Ends a connection after its answer without losing the answer: a close with request bytes still unread (a 413
+     * answered while the client is still sending) makes the kernel send RST, and the client may then never read the
+     * answer. So the output is shut down (FIN after the answer), what the client still sends is discarded, and the
+     * connection closes when the client closes its side, or after {@link #LINGER_SECONDS}.
+     */
+    private static void closeLingering(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive())
+        {
+            duplex.shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        }
+        else
+        {
+            ctx.close();
         }
     }
 
