@@ -252,16 +252,12 @@ final class EndpointRules
 
     static List<UnsuccessfulItem> deleteVpcEndpoints(final Transaction tx, final List<String> ids)
     {
-        if (ids == null || ids.isEmpty())
-        {
-            throw Refusals.missing("VpcEndpointId");
-        }
+        Refusals.requireAny(ids, "VpcEndpointId");
         final List<UnsuccessfulItem> unsuccessful = new ArrayList<>();
         for (final String id : new LinkedHashSet<>(ids))
         {
-            if (!ResourceKind.VPC_ENDPOINT.isWellFormed(id))
+            if (!Refusals.wellFormedOrUnsuccessful(ResourceKind.VPC_ENDPOINT, id, unsuccessful))
             {
-                unsuccessful.add(new UnsuccessfulItem(id, ResourceKind.VPC_ENDPOINT.malformedCode(), "Invalid id: '" + id + "'"));
                 continue;
             }
             final VpcEndpoint endpoint = tx.vpcEndpoint(id);
@@ -287,16 +283,12 @@ final class EndpointRules
         final boolean accept)
     {
         final EndpointService service = ownedService(tx, serviceId);
-        if (ids == null || ids.isEmpty())
-        {
-            throw Refusals.missing("VpcEndpointId");
-        }
+        Refusals.requireAny(ids, "VpcEndpointId");
         final List<UnsuccessfulItem> unsuccessful = new ArrayList<>();
         for (final String id : new LinkedHashSet<>(ids))
         {
-            if (!ResourceKind.VPC_ENDPOINT.isWellFormed(id))
+            if (!Refusals.wellFormedOrUnsuccessful(ResourceKind.VPC_ENDPOINT, id, unsuccessful))
             {
-                unsuccessful.add(new UnsuccessfulItem(id, ResourceKind.VPC_ENDPOINT.malformedCode(), "Invalid id: '" + id + "'"));
                 continue;
             }
             final VpcEndpoint endpoint = tx.vpcEndpoint(id);
@@ -478,16 +470,12 @@ final class EndpointRules
 
     static List<UnsuccessfulItem> deleteServiceConfigurations(final Transaction tx, final List<String> ids)
     {
-        if (ids == null || ids.isEmpty())
-        {
-            throw Refusals.missing("ServiceId");
-        }
+        Refusals.requireAny(ids, "ServiceId");
         final List<UnsuccessfulItem> unsuccessful = new ArrayList<>();
         for (final String id : new LinkedHashSet<>(ids))
         {
-            if (!ResourceKind.ENDPOINT_SERVICE.isWellFormed(id))
+            if (!Refusals.wellFormedOrUnsuccessful(ResourceKind.ENDPOINT_SERVICE, id, unsuccessful))
             {
-                unsuccessful.add(new UnsuccessfulItem(id, ResourceKind.ENDPOINT_SERVICE.malformedCode(), "Invalid id: '" + id + "'"));
                 continue;
             }
             final EndpointService service = tx.service(id);
@@ -636,10 +624,7 @@ final class EndpointRules
 
     static List<UnsuccessfulItem> deleteNotifications(final Transaction tx, final List<String> ids)
     {
-        if (ids == null || ids.isEmpty())
-        {
-            throw Refusals.missing("ConnectionNotificationId");
-        }
+        Refusals.requireAny(ids, "ConnectionNotificationId");
         final List<UnsuccessfulItem> unsuccessful = new ArrayList<>();
         for (final String id : new LinkedHashSet<>(ids))
         {

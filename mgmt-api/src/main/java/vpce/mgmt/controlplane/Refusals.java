@@ -48,6 +48,31 @@ final class Refusals
         return new ApiException("DependencyViolation", message);
     }
 
+    /** A batch action's ids: at least one, else MissingParameter naming {@code parameter}. */
+    static void requireAny(final List<String> ids, final String parameter)
+    {
+        if (ids == null || ids.isEmpty())
+        {
+            throw missing(parameter);
+        }
+    }
+
+    /**
+     * For batch actions, which answer per id: a malformed id becomes an unsuccessful item with the kind's Malformed
+     * code instead of refusing the whole call.
+     *
+     * @return true if {@code id} is well formed.
+     */
+    static boolean wellFormedOrUnsuccessful(final ResourceKind kind, final String id, final List<UnsuccessfulItem> unsuccessful)
+    {
+        if (kind.isWellFormed(id))
+        {
+            return true;
+        }
+        unsuccessful.add(new UnsuccessfulItem(id, kind.malformedCode(), "Invalid id: '" + id + "'"));
+        return false;
+    }
+
     /** @return the ids without repeats, in order, each well formed. */
     static List<String> distinctIds(final ResourceKind kind, final List<String> ids)
     {
