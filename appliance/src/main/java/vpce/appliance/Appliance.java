@@ -37,6 +37,8 @@ import vpce.appliance.controlplane.ControlPlaneDatapathAdapter;
 import vpce.appliance.controlplane.ControlPlaneModel;
 import vpce.appliance.controlplane.NotificationCountersAdapter;
 import vpce.appliance.controlplane.DatapathPublisher;
+import vpce.appliance.daemon.AgentHeartbeat;
+import vpce.appliance.daemon.Watchdog;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.NatPortAllocator;
 import vpce.mgmt.JsonQuery;
@@ -104,6 +106,12 @@ public final class Appliance implements AutoCloseable
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
+    private DatapathAgent datapathAgent;
+    /** The datapath and journal agents' duty-cycle counts, for the watchdog. */
+    private AgentHeartbeat datapathHeartbeat;
+    private AgentHeartbeat journalHeartbeat;
+    /** From the file last loaded (start or reload): how long SIGTERM waits for flows to end. */
+    private volatile ApplianceModel.ShutdownSettings shutdown;
     /** Used by the datapath agent's thread alone once it runs. */
     private FlowTable flows;
     private ManagementServer managementServer;
@@ -117,6 +125,7 @@ public final class Appliance implements AutoCloseable
     private Appliance(final ApplianceModel model)
     {
         this.model = model;
+        this.shutdown = model.shutdown();
     }
 
     public static Appliance start(final ApplianceModel model) throws IOException, PortException
@@ -225,9 +234,12 @@ public final class Appliance implements AutoCloseable
             natAddresses, flowLog, journal, datapathCounters, new SystemNanoClock(), SystemEpochClock.INSTANCE);
         restoreFlows(initial, flows, natPorts, natAddresses, agent);
         StartupClock.phase("flows restored");
-        journalRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, journal.agent());
+        journalHeartbeat = new AgentHeartbeat(journal.agent());
+        journalRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, journalHeartbeat);
         AgentRunner.startOnThread(journalRunner);
-        runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, agent);
+        datapathAgent = agent;
+        datapathHeartbeat = new AgentHeartbeat(agent);
+        runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, datapathHeartbeat);
         AgentRunner.startOnThread(runner);
         StartupClock.phase("datapath running");
 
@@ -262,6 +274,43 @@ public final class Appliance implements AutoCloseable
         StartupClock.phase("management API started");
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
+    }
+
+    /** The agents the systemd watchdog watches: each must complete duty cycles for the pings to go on. */
+    public List<Watchdog.Watched> watchedAgents()
+    {
+        return List.of(
+            new Watchdog.Watched(datapathHeartbeat.roleName(), datapathHeartbeat::beats),
+            new Watchdog.Watched(journalHeartbeat.roleName(), journalHeartbeat::beats));
+    }
+
+    /** @return the counter with this label (see {@link CountersFile#value}). */
+    public long counter(final String label)
+    {
+        return counters.value(label);
+    }
+
+    /**
+     * The first half of a stop (SIGTERM): new flows are refused from now on, and this waits up to
+     * {@code shutdown.drainSeconds} for the active ones to end. {@link #close} then stops the agents; the journal
+     * agent drains what it was handed and the map closes, so the flows still open are on disk for the next start.
+     *
+     * @return the flows still active when the wait ended.
+     */
+    public long drain()
+    {
+        datapathAgent.stopNewFlows();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(shutdown.drainSeconds());
+        long active = counters.value("flows.active");
+        LOG.info("draining: new flows refused; waiting up to {} s for {} active flows", shutdown.drainSeconds(), active);
+        while (active > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            // The flows end on their own (FIN, RST, idle expiry): nothing to do but look again.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            active = counters.value("flows.active");
+        }
+        LOG.info("drained: {} flows still active{}", active, active > 0 ? " (kept in the flow journal)" : "");
+        return active;
     }
 
     /**
@@ -363,6 +412,10 @@ public final class Appliance implements AutoCloseable
         try
         {
             refused = controlPlaneAdapter == null ? reload(next) : onApiThread(next);
+            if (refused == null)
+            {
+                shutdown = next.shutdown();
+            }
         }
         catch (final RuntimeException ex)
         {

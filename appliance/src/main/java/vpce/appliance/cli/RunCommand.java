@@ -1,6 +1,5 @@
 package vpce.appliance.cli;
 
-import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vpce.appliance.Appliance;
@@ -13,6 +12,9 @@ import vpce.appliance.io.PortException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
+import vpce.appliance.daemon.SystemdNotifier;
+import vpce.appliance.daemon.Watchdog;
 
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 @Command(name = "run", description = "Run the appliance in the foreground until SIGTERM or SIGINT; SIGHUP rereads the file.")
 final class RunCommand implements Callable<Integer>
@@ -45,12 +48,18 @@ final class RunCommand implements Callable<Integer>
         }
     }
 
-    private void reload(final Appliance appliance)
+    private void reload(final Appliance appliance, final SystemdNotifier notifier)
     {
+        notifier.reloading("reloading " + config);
         final String refused = appliance.reload(config);
         if (refused != null)
         {
             LOG.warn("reload of {} refused, the running configuration stays: {}", config, refused);
+            notifier.reloaded("forwarding; the last reload was refused: " + refused);
+        }
+        else
+        {
+            notifier.reloaded("forwarding; configuration reloaded from " + config);
         }
     }
 
@@ -69,28 +78,59 @@ final class RunCommand implements Callable<Integer>
             System.err.println("vpce: bad configuration: " + ex.getMessage());
             return 2;
         }
-        // Closed last: Agrona's shutdown hook waits for the barrier's close, so SIGTERM returns
-        // from await(), the appliance stops, and only then may the JVM exit.
+        // SIGTERM and SIGINT are ours, not the JVM's (whose shutdown hooks would race the drain and make the exit
+        // status 143): the first starts the stop below, which ends with exit 0; a second one ends the process at once.
+        final CountDownLatch stop = new CountDownLatch(1);
+        final SignalHandler onStop = signal ->
+        {
+            if (stop.getCount() == 0)
+            {
+                LOG.warn("SIG{} again while stopping: exiting now", signal.getName());
+                Runtime.getRuntime().halt(1);
+            }
+            LOG.info("SIG{}: stopping", signal.getName());
+            stop.countDown();
+        };
+        Signal.handle(new Signal("TERM"), onStop);
+        Signal.handle(new Signal("INT"), onStop);
         // A SIGHUP during start-up must not kill the JVM (the default action): ignored until ready.
         Signal.handle(new Signal("HUP"), signal -> LOG.warn("SIGHUP ignored: the appliance is starting"));
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            Appliance appliance = Appliance.start(model);
-            ExecutorService control = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "vpce-control")))
+        try (SystemdNotifier notifier = SystemdNotifier.fromEnvironment())
         {
-            // SIGHUP: reread the file. One control thread applies reloads in order: the single
-            // writer of the published snapshot.
-            Signal.handle(new Signal("HUP"), signal ->
+            notifier.status("starting: opening ports");
+            try (Appliance appliance = Appliance.start(model);
+                ExecutorService control = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "vpce-control")))
             {
-                try
+                // Only now: every port is open, the datapath runs and the management API listens.
+                notifier.ready("forwarding on " + model.ports().size() + " ports");
+                final Watchdog watchdog = notifier.watchdogIntervalNs() > 0 ?
+                    new Watchdog(appliance.watchedAgents(), notifier::watchdog).start(notifier.watchdogIntervalNs() / 2) : null;
+                // SIGHUP: reread the file. One control thread applies reloads in order: the single
+                // writer of the published snapshot.
+                Signal.handle(new Signal("HUP"), signal ->
                 {
-                    control.execute(() -> reload(appliance));
-                }
-                catch (final RejectedExecutionException ex)
+                    try
+                    {
+                        control.execute(() -> reload(appliance, notifier));
+                    }
+                    catch (final RejectedExecutionException ex)
+                    {
+                        LOG.warn("SIGHUP ignored: the appliance is stopping");
+                    }
+                });
+                stop.await();
+                notifier.stopping("draining");
+                Signal.handle(new Signal("HUP"), signal -> LOG.warn("SIGHUP ignored: the appliance is stopping"));
+                control.shutdown();
+                // Pings go on while draining (the agents still work); systemd's TimeoutStopSec bounds the stop.
+                appliance.drain();
+                if (watchdog != null)
                 {
-                    LOG.warn("SIGHUP ignored: the appliance is stopping");
+                    watchdog.close();
                 }
-            });
-            barrier.await();
+                notifier.status("stopping: closing ports and the flow journal");
+            }
+            LOG.info("stopped");
         }
         catch (final PortException ex)
         {

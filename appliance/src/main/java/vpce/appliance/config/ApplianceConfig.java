@@ -22,8 +22,14 @@ public record ApplianceConfig(
     List<SecurityGroup> securityGroups,
     Limits limits,
     FlowLogs flowLogs,
-    ManagementApi managementApi)
+    ManagementApi managementApi,
+    Shutdown shutdown)
 {
+    /** How the appliance stops on SIGTERM: drainSeconds (0..3600, default 5) for established flows to end. */
+    public record Shutdown(Integer drainSeconds)
+    {
+    }
+
     /**
      * The management API, off when absent: its HTTP listener ("address:port", default 127.0.0.1:8787) and, when
      * access keys are given, the EC2 Query API with its control plane (ownerId: the 12-digit account that owns what

@@ -22,8 +22,20 @@ public record ApplianceModel(
     List<SecurityGroupSpec> securityGroups,
     int securityGroupsPerEni,
     FlowLogsSpec flowLogs,
-    ManagementApiSpec managementApi)
+    ManagementApiSpec managementApi,
+    ShutdownSettings shutdown)
 {
+    /**
+     * SIGTERM: new flows are refused at once; the appliance then waits up to {@code drainSeconds} for the established
+     * ones to end (those left are in the flow journal, and a restart carries them on).
+     */
+    public record ShutdownSettings(int drainSeconds)
+    {
+        public static final int DEFAULT_DRAIN_SECONDS = 5;
+        public static final int MAX_DRAIN_SECONDS = 3_600;
+        public static final ShutdownSettings DEFAULT = new ShutdownSettings(DEFAULT_DRAIN_SECONDS);
+    }
+
     /**
      * The management API; null in the model when off.
      *

@@ -99,7 +99,21 @@ final class ConfigValidator
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
-            flowLogs(config.flowLogs(), subnets, endpoints), managementApi);
+            flowLogs(config.flowLogs(), subnets, endpoints), managementApi, shutdown(config.shutdown()));
+    }
+
+    private static ApplianceModel.ShutdownSettings shutdown(final ApplianceConfig.Shutdown shutdown) throws ConfigException
+    {
+        if (shutdown == null || shutdown.drainSeconds() == null)
+        {
+            return ApplianceModel.ShutdownSettings.DEFAULT;
+        }
+        final int seconds = shutdown.drainSeconds();
+        if (seconds < 0 || seconds > ApplianceModel.ShutdownSettings.MAX_DRAIN_SECONDS)
+        {
+            throw bad("shutdown.drainSeconds", seconds, "must be 0.." + ApplianceModel.ShutdownSettings.MAX_DRAIN_SECONDS);
+        }
+        return new ApplianceModel.ShutdownSettings(seconds);
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException

@@ -92,6 +92,8 @@ public final class DatapathAgent implements Agent
     private static final byte SLOT_SENDING = 2;
 
     private final FlowExpiryHandler releaseNatPort = this::onFlowExpired;
+    /** Set once by the stopping thread ({@link #stopNewFlows}); read (volatile) only when a SYN would create a flow. */
+    private volatile boolean draining;
     private DatapathSnapshot snapshot;
     private long nowNs;
     private long nextHousekeepingNs;
@@ -393,6 +395,11 @@ public final class DatapathAgent implements Agent
         if ((tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) != TcpFlyweight.SYN)
         {
             counters.drop(DropReason.UNKNOWN_FLOW);
+            return -1;
+        }
+        if (draining)
+        {
+            counters.drop(DropReason.DRAINING);
             return -1;
         }
         // Security groups are stateful: checked once, when the flow is created; the flow then
@@ -898,6 +905,15 @@ public final class DatapathAgent implements Agent
         {
             journaled[flow >>> 6] |= 1L << flow;
         }
+    }
+
+    /**
+     * From any thread, once, as the appliance stops: SYNs create no flow from here on (dropped, counted
+     * {@code drop.draining}); established flows carry on until they end or the drain time is up.
+     */
+    public void stopNewFlows()
+    {
+        draining = true;
     }
 
     /** Start-up only, before the agent runs: a flow restored from the journal is in it. */

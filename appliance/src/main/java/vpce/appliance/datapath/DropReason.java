@@ -46,7 +46,10 @@ public final class DropReason
      */
     public static final int TCP_RST_OUT_OF_WINDOW = 18;
 
-    public static final int COUNT = 19;
+    /** A SYN for a new flow while the appliance drains before it stops (SIGTERM): established flows carry on. */
+    public static final int DRAINING = 19;
+
+    public static final int COUNT = 20;
 
     private static final String[] NAMES = {
         "not_our_mac",
@@ -68,6 +71,7 @@ public final class DropReason
         "sg_ingress",
         "eni_gone",
         "tcp_rst_out_of_window",
+        "draining",
     };
 
     private DropReason()

@@ -1,0 +1,239 @@
+package vpce.tests.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import vpce.appliance.config.Ipv4;
+import vpce.appliance.daemon.UnixDatagramSocket;
+import vpce.appliance.journal.FlowJournal;
+import vpce.appliance.lab.ExecResult;
+import vpce.appliance.lab.Iperf3Result;
+import vpce.appliance.lab.Lab;
+import vpce.appliance.lab.LabFiles;
+import vpce.appliance.lab.LabMode;
+import vpce.appliance.lab.LabPlan;
+import vpce.appliance.stats.CountersFile;
+import vpce.tests.support.RequiresRoot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The appliance as a systemd service would run it, in a lab: a test {@code NOTIFY_SOCKET} (bound before the
+ * appliance starts) gets READY=1 only once the ports are open and the management API listens, WATCHDOG=1 at half
+ * of WATCHDOG_USEC, and STOPPING=1 on SIGTERM; SIGHUP applies a good file and refuses a bad one (the running
+ * configuration stays); SIGTERM refuses new flows, drains, keeps the open flow in the journal and exits 0.
+ *
+ * <p>The appliance's java is a small wrapper script that sets the environment systemd would, and records the JVM's
+ * exit status (the lab's pid is then the script's; it passes HUP and TERM on).
+ */
+@RequiresRoot
+@Timeout(240)
+class DaemonSystemTest
+{
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final long WATCHDOG_USEC = 400_000;
+
+    /** A datagram received, and whether the appliance's ready marker existed when it came. */
+    private record Notification(String text, long atNs, boolean readyFileExisted)
+    {
+    }
+
+    @Test
+    void notifiesReloadsAndDrainsAsADaemon() throws Exception
+    {
+        final String name = "vt" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
+        final Path run = Files.createTempDirectory("vpce-daemon-" + name);
+        final LabPlan defaults = LabPlan.defaults(name, run);
+        final Path socketPath = run.resolve("notify.sock");
+        final Path exitStatus = run.resolve("appliance.exit");
+        final LabPlan.ApplianceLaunch current = LabPlan.ApplianceLaunch.current();
+        final Path java = writeJavaWrapper(run, current.javaCommand(), socketPath, exitStatus);
+        // No AOT cache: a training run would be a second appliance telling the socket it is ready.
+        final LabPlan plan = defaults.withLaunch(new LabPlan.ApplianceLaunch(
+            java.toString(), current.jvmFlags(), current.classpath(), current.mainClass(), Duration.ofSeconds(90)));
+
+        final ConcurrentLinkedQueue<Notification> received = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean listening = new AtomicBoolean(true);
+        try (UnixDatagramSocket socket = UnixDatagramSocket.bind(socketPath.toString());
+            ExecutorService threads = Executors.newCachedThreadPool())
+        {
+            threads.execute(() ->
+            {
+                while (listening.get())
+                {
+                    try
+                    {
+                        final byte[] datagram = socket.receive(50);
+                        if (datagram != null)
+                        {
+                            received.add(new Notification(new String(datagram, StandardCharsets.UTF_8), System.nanoTime(),
+                                Files.exists(plan.readyFile())));
+                        }
+                    }
+                    catch (final IOException ex)
+                    {
+                        received.add(new Notification("receive failed: " + ex, System.nanoTime(), false));
+                        return;
+                    }
+                }
+            });
+            try (Lab lab = Lab.up(plan, LabMode.APPLIANCE); CountersFile counters = CountersFile.open(plan.stateDirectory()))
+            {
+                // READY: once, and only after the ready marker (written once the ports are open, the datapath runs
+                // and the management API listens).
+                await(() -> texts(received).stream().anyMatch(t -> t.startsWith("READY=1")), "READY=1");
+                final List<Notification> before = List.copyOf(received);
+                final Notification ready = before.stream().filter(n -> n.text().startsWith("READY=1")).findFirst().orElseThrow();
+                assertTrue(ready.readyFileExisted(), "READY=1 came before the ports and the API were up: " + before);
+                assertTrue(before.get(0).text().startsWith("STATUS=starting"), "the first word is the start-up status: " + before);
+                final ExecResult api = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), "curl", "-sS", "-o", "/dev/null",
+                    "-w", "%{http_code}", "http://" + LabFiles.MANAGEMENT_API_LISTEN + "/v1/explain");
+                assertEquals("400", api.stdout().trim(), "the API answers (a query without parameters): " + api.describe());
+
+                // WATCHDOG: every half of WATCHDOG_USEC (200 ms), a noisy machine's jitter allowed for.
+                final long windowStartNs = System.nanoTime();
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(3));
+                final List<Long> pings = received.stream()
+                    .filter(n -> n.text().equals("WATCHDOG=1") && n.atNs() >= windowStartNs).map(Notification::atNs).toList();
+                assertTrue(pings.size() >= 9 && pings.size() <= 17, pings.size() + " WATCHDOG=1 in 3 s at a 200 ms interval");
+                final List<Long> gapsMs = new ArrayList<>();
+                for (int i = 1; i < pings.size(); i++)
+                {
+                    gapsMs.add(TimeUnit.NANOSECONDS.toMillis(pings.get(i) - pings.get(i - 1)));
+                }
+                final long medianMs = gapsMs.stream().sorted().toList().get(gapsMs.size() / 2);
+                assertTrue(medianMs >= 150 && medianMs <= 260, "median gap " + medianMs + " ms: " + gapsMs);
+
+                // SIGHUP with a good file: applied (a 3 s drain from now on), RELOADING=1 then READY=1.
+                final ObjectNode good = LabFiles.applianceConfig(plan);
+                good.putObject("shutdown").put("drainSeconds", 3);
+                writeConfig(plan, YAML.writeValueAsString(good));
+                hup(lab, plan);
+                await(() -> counters.value("config.reloads") == 1, "the good file applied");
+                await(() -> texts(received).stream().filter(t -> t.startsWith("READY=1")).count() == 2, "READY=1 after the reload");
+                assertTrue(texts(received).stream().anyMatch(t -> t.startsWith("RELOADING=1\nMONOTONIC_USEC=")), texts(received).toString());
+
+                // SIGHUP with a bad file: refused, counted and logged; the running configuration still forwards.
+                writeConfig(plan, YAML.writeValueAsString(good).replace("us-east-1a", "us-east-9z"));
+                hup(lab, plan);
+                await(() -> counters.value("config.reload_failures") == 1, "the bad file refused");
+                assertEquals(1, counters.value("config.reloads"));
+                assertTrue(Files.readString(plan.applianceLog()).contains("refused, the running configuration stays"));
+                final LabPlan.Consumer consumer = plan.consumers().get(0);
+                final ExecResult http = lab.httpGet(consumer.namespace(), "http://" + consumer.eniAddress() + ":80/");
+                assertEquals(0, http.exitCode(), "still forwarding after the refused reload: " + http.describe());
+
+                // SIGTERM with a transfer running: STOPPING=1, new connections refused while it drains, the open flow
+                // left in the journal, exit 0.
+                final CompletableFuture<Iperf3Result> transfer = CompletableFuture.supplyAsync(
+                    () -> lab.iperf3(consumer.namespace(), consumer.eniAddress(), 5201, 1, 15), threads);
+                final long txBefore = counters.value("port.prov.tx_bytes");
+                await(() -> counters.value("port.prov.tx_bytes") > txBefore + 5_000_000, "the transfer to flow");
+                final ExecResult term = lab.exec(plan.appNamespace(), Duration.ofSeconds(5),
+                    "kill", "-TERM", Long.toString(lab.appliancePid().orElseThrow()));
+                assertEquals(0, term.exitCode(), term.describe());
+                await(() -> texts(received).stream().anyMatch(t -> t.startsWith("STOPPING=1")), "STOPPING=1");
+                final ExecResult refused = lab.exec(consumer.namespace(), Duration.ofSeconds(10),
+                    "timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + consumer.eniAddress() + "/80");
+                assertNotEquals(0, refused.exitCode(), "a new connection while draining: " + refused.describe());
+                assertTrue(counters.value("drop.draining") > 0, "drop.draining counts the refused SYNs");
+                await(() -> Files.exists(exitStatus), "the appliance to exit");
+                assertEquals("0", Files.readString(exitStatus).trim(), "exit status; log:\n" + Files.readString(plan.applianceLog()));
+                transfer.exceptionally(ex -> null).get(60, TimeUnit.SECONDS);
+
+                final String log = Files.readString(plan.applianceLog());
+                assertTrue(Pattern.compile("drained: [1-9][0-9]* flows still active \\(kept in the flow journal\\)").matcher(log).find(), log);
+                final List<FlowJournal.JournaledFlow> journaled = new ArrayList<>();
+                try (FlowJournal journal = FlowJournal.open(plan.stateDirectory(), 1 << 20))
+                {
+                    journal.forEach(journaled::add);
+                }
+                assertTrue(journaled.stream().anyMatch(f -> f.eniPort() == 5201 &&
+                    f.eniIp() == Ipv4.parseAddress(consumer.eniAddress())), "the transfer's flow is in the journal: " + journaled);
+            }
+            finally
+            {
+                listening.set(false);
+            }
+        }
+    }
+
+    private static List<String> texts(final ConcurrentLinkedQueue<Notification> received)
+    {
+        return received.stream().map(Notification::text).toList();
+    }
+
+    private static void hup(final Lab lab, final LabPlan plan)
+    {
+        final ExecResult hup = lab.exec(plan.appNamespace(), Duration.ofSeconds(5),
+            "kill", "-HUP", Long.toString(lab.appliancePid().orElseThrow()));
+        assertEquals(0, hup.exitCode(), hup.describe());
+    }
+
+    private static void writeConfig(final LabPlan plan, final String yaml) throws IOException
+    {
+        final Path temporary = plan.configFile().resolveSibling(plan.configFile().getFileName() + ".tmp");
+        Files.writeString(temporary, yaml);
+        Files.move(temporary, plan.configFile(), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Sets what systemd would set, passes HUP and TERM on, and writes the JVM's exit status when it ends. */
+    private static Path writeJavaWrapper(final Path directory, final String java, final Path socket, final Path exitStatus)
+        throws IOException
+    {
+        final Path script = directory.resolve("java-as-a-service");
+        Files.writeString(script, """
+            #!/bin/bash
+            export NOTIFY_SOCKET='%s' WATCHDOG_USEC=%d
+            '%s' "$@" &
+            child=$!
+            trap 'kill -TERM "$child"' TERM
+            trap 'kill -HUP "$child"' HUP
+            while kill -0 "$child" 2>/dev/null; do wait "$child" || true; done
+            status=0
+            wait "$child" || status=$?
+            echo "$status" > '%s'
+            exit "$status"
+            """.formatted(socket, WATCHDOG_USEC, java, exitStatus));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
+    private static void await(final BooleanSupplier condition, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                fail("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(1_000_000L);
+        }
+    }
+}
