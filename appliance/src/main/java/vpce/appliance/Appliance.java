@@ -39,6 +39,7 @@ import vpce.appliance.controlplane.NotificationCountersAdapter;
 import vpce.appliance.controlplane.DatapathPublisher;
 import vpce.appliance.daemon.AgentHeartbeat;
 import vpce.appliance.daemon.Watchdog;
+import vpce.appliance.metrics.ApplianceMetrics;
 import vpce.flowtable.FlowTable;
 import vpce.flowtable.NatPortAllocator;
 import vpce.mgmt.JsonQuery;
@@ -93,8 +94,8 @@ public final class Appliance implements AutoCloseable
     private final List<Port> ports = new ArrayList<>();
     private final List<String> portNames = new ArrayList<>();
     private DatapathSnapshotHolder snapshots;
-    /** The model the current snapshot was built from; written by the control thread only. */
-    private ApplianceModel current;
+    /** The model the current snapshot was built from; written by the control thread only, read by metrics scrapes. */
+    private volatile ApplianceModel current;
     /** The current snapshot's generation; written by the control thread only. */
     private long generation;
     /** With the EC2 API on: the control plane's store and the adapter that carries its state to the datapath. */
@@ -103,6 +104,7 @@ public final class Appliance implements AutoCloseable
     private ControlPlaneDatapathAdapter controlPlaneAdapter;
     private SnsDeliveryAgent notifications;
     private CountersFile counters;
+    private ApplianceMetrics metrics;
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
     private AgentRunner runner;
@@ -184,6 +186,7 @@ public final class Appliance implements AutoCloseable
         final AtomicCounter errors = counters.manager().newCounter("appliance.agent_errors");
         reloads = counters.manager().newCounter("config.reloads");
         reloadFailures = counters.manager().newCounter("config.reload_failures");
+        metrics = new ApplianceMetrics(counters.reader(), portLabels(), this::eniLabels);
 
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
@@ -256,8 +259,10 @@ public final class Appliance implements AutoCloseable
             try
             {
                 final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());
-                managementServer = ManagementServer.start(model.managementApi().listen(), Map.of("/v1/explain", this::explain),
-                    controlPlane == null ? null : new Ec2QueryApi(verifier, new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane))),
+                managementServer = ManagementServer.start(model.managementApi().listen(),
+                    Map.of("/v1/explain", this::explain, "/metrics", parameters -> metrics.scrape()),
+                    controlPlane == null ? null : new Ec2QueryApi(verifier,
+                        new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane)), metrics.ec2Listener()),
                     controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
             }
             catch (final InterruptedException ex)
@@ -274,6 +279,42 @@ public final class Appliance implements AutoCloseable
         StartupClock.phase("management API started");
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
+    }
+
+    /** The Prometheus metrics served at {@code /metrics}: where other parts register theirs (see ApplianceMetrics). */
+    public ApplianceMetrics metrics()
+    {
+        return metrics;
+    }
+
+    private Map<String, ApplianceMetrics.PortLabels> portLabels()
+    {
+        final Map<String, ApplianceMetrics.PortLabels> labels = new java.util.HashMap<>();
+        for (final PortSpec port : model.ports())
+        {
+            labels.put(port.name(), new ApplianceMetrics.PortLabels(port.role().name().toLowerCase(),
+                port.availabilityZone() == null ? "" : port.availabilityZone()));
+        }
+        return labels;
+    }
+
+    /** The ENIs of the model in force; on the scraping thread (one volatile read of {@link #current}). */
+    private List<ApplianceMetrics.EniLabels> eniLabels()
+    {
+        final ApplianceModel inForce = current;
+        final List<ApplianceMetrics.EniLabels> enis = new ArrayList<>();
+        if (inForce != null)
+        {
+            for (final ApplianceModel.EndpointSpec endpoint : inForce.endpoints())
+            {
+                for (final ApplianceModel.EniSpec eni : endpoint.enis())
+                {
+                    enis.add(new ApplianceMetrics.EniLabels(endpoint.id(), Ipv4.format(eni.address()), eni.availabilityZone(),
+                        eni.portName()));
+                }
+            }
+        }
+        return enis;
     }
 
     /** The agents the systemd watchdog watches: each must complete duty cycles for the pings to go on. */

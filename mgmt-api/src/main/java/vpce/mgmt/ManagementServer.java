@@ -632,6 +632,16 @@ public final class ManagementServer implements AutoCloseable
             final Object body,
             final boolean mayKeepAlive)
         {
+            if (body instanceof TextBody text)
+            {
+                final FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(text.body()));
+                response.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, text.contentType())
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, text.body().length);
+                write(ctx, request, response, mayKeepAlive);
+                return;
+            }
             byte[] bytes;
             HttpResponseStatus finalStatus = status;
             try

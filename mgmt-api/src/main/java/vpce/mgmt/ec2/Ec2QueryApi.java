@@ -30,13 +30,32 @@ public final class Ec2QueryApi
     public static final String FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
     private static final Logger LOG = LoggerFactory.getLogger(Ec2QueryApi.class);
 
+    /** Told of every answer, on the API thread, after it is made: metrics count requests by action and error. */
+    @FunctionalInterface
+    public interface AnswerListener
+    {
+        /**
+         * @param action    the registered action's name, or null when the request named none that exists.
+         * @param errorCode the EC2 error code, or null for success.
+         * @param latencyNs from the request's arrival on the API thread to its answer.
+         */
+        void onAnswer(String action, String errorCode, long latencyNs);
+    }
+
     private final SigV4Verifier verifier;
     private final Ec2Dispatcher dispatcher;
+    private final AnswerListener listener;
 
     public Ec2QueryApi(final SigV4Verifier verifier, final Ec2Dispatcher dispatcher)
     {
+        this(verifier, dispatcher, (action, errorCode, latencyNs) -> {});
+    }
+
+    public Ec2QueryApi(final SigV4Verifier verifier, final Ec2Dispatcher dispatcher, final AnswerListener listener)
+    {
         this.verifier = verifier;
         this.dispatcher = dispatcher;
+        this.listener = listener;
     }
 
     public Ec2Dispatcher dispatcher()
@@ -100,6 +119,14 @@ public final class Ec2QueryApi
             response.httpStatus(),
             response.errorCode() == null ? "OK" : response.errorCode(),
             (System.nanoTime() - startNs) / 1000);
+        try
+        {
+            listener.onAnswer(response.action(), response.errorCode(), System.nanoTime() - startNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{} the answer listener failed", requestId, ex);
+        }
         return response;
     }
 

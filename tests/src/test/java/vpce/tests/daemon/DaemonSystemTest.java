@@ -15,6 +15,7 @@ import vpce.appliance.lab.LabFiles;
 import vpce.appliance.lab.LabMode;
 import vpce.appliance.lab.LabPlan;
 import vpce.appliance.stats.CountersFile;
+import vpce.tests.support.PrometheusText;
 import vpce.tests.support.RequiresRoot;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +150,21 @@ class DaemonSystemTest
                 final ExecResult http = lab.httpGet(consumer.namespace(), "http://" + consumer.eniAddress() + ":80/");
                 assertEquals(0, http.exitCode(), "still forwarding after the refused reload: " + http.describe());
 
+                // /metrics: strict Prometheus text, and its values move with traffic.
+                final String rx = "vpce_port_rx_packets_total{availability_zone=\"" + consumer.availabilityZone() +
+                    "\",port=\"" + portOf(plan, consumer) + "\",role=\"consumer\"}";
+                final Map<String, Double> metricsBefore = scrape(lab, plan);
+                assertTrue(metricsBefore.containsKey(rx), rx + " in " + metricsBefore.keySet());
+                assertEquals(1.0, metricsBefore.get("vpce_config_reload_failures_total"));
+                for (int i = 0; i < 3; i++)
+                {
+                    assertEquals(0, lab.httpGet(consumer.namespace(), "http://" + consumer.eniAddress() + ":80/").exitCode());
+                }
+                final Map<String, Double> metricsAfter = scrape(lab, plan);
+                assertTrue(metricsAfter.get(rx) >= metricsBefore.get(rx) + 3 * 5, "3 GETs are 5+ frames each: " +
+                    metricsBefore.get(rx) + " -> " + metricsAfter.get(rx));
+                assertTrue(metricsAfter.get("vpce_flows_created_total") >= metricsBefore.get("vpce_flows_created_total") + 3);
+
                 // SIGTERM with a transfer running: STOPPING=1, new connections refused while it drains, the open flow
                 // left in the journal, exit 0.
                 final CompletableFuture<Iperf3Result> transfer = CompletableFuture.supplyAsync(
@@ -181,6 +198,28 @@ class DaemonSystemTest
                 listening.set(false);
             }
         }
+    }
+
+    private static Map<String, Double> scrape(final Lab lab, final LabPlan plan)
+    {
+        final ExecResult metrics = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), "curl", "-sS", "--fail",
+            "http://" + LabFiles.MANAGEMENT_API_LISTEN + "/metrics");
+        assertEquals(0, metrics.exitCode(), metrics.describe());
+        return PrometheusText.parse(metrics.stdout());
+    }
+
+    /** The consumer's port: the one in its Availability Zone. */
+    private static String portOf(final LabPlan plan, final LabPlan.Consumer consumer) throws IOException
+    {
+        final ObjectNode config = LabFiles.applianceConfig(plan);
+        for (final var port : config.get("ports"))
+        {
+            if (consumer.availabilityZone().equals(port.path("availabilityZone").asText()))
+            {
+                return port.get("name").asText();
+            }
+        }
+        throw new AssertionError("no port in " + consumer.availabilityZone());
     }
 
     private static List<String> texts(final ConcurrentLinkedQueue<Notification> received)
