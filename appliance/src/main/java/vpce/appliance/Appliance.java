@@ -114,6 +114,8 @@ public final class Appliance implements AutoCloseable
     private AgentHeartbeat journalHeartbeat;
     /** From the file last loaded (start or reload): how long SIGTERM waits for flows to end. */
     private volatile ApplianceModel.ShutdownSettings shutdown;
+    /** Set by {@link #drain}; read by the status query. */
+    private volatile boolean draining;
     /** Used by the datapath agent's thread alone once it runs. */
     private FlowTable flows;
     private ManagementServer managementServer;
@@ -260,7 +262,7 @@ public final class Appliance implements AutoCloseable
             {
                 final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());
                 managementServer = ManagementServer.start(model.managementApi().listen(),
-                    Map.of("/v1/explain", this::explain, "/metrics", parameters -> metrics.scrape()),
+                    queryRoutes(),
                     controlPlane == null ? null : new Ec2QueryApi(verifier,
                         new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane)), metrics.ec2Listener()),
                     controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
@@ -279,6 +281,15 @@ public final class Appliance implements AutoCloseable
         StartupClock.phase("management API started");
         Files.writeString(stateDirectory.resolve(READY_FILE), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         LOG.info("datapath running; counters in {}", stateDirectory.resolve(CountersFile.FILE_NAME));
+    }
+
+    private Map<String, JsonQuery> queryRoutes()
+    {
+        final Map<String, JsonQuery> routes = new java.util.HashMap<>(
+            new OperatorQueries(model, () -> current, counters, flows, () -> draining).routes());
+        routes.put("/v1/explain", this::explain);
+        routes.put("/metrics", parameters -> metrics.scrape());
+        return routes;
     }
 
     /** The Prometheus metrics served at {@code /metrics}: where other parts register theirs (see ApplianceMetrics). */
@@ -341,6 +352,7 @@ public final class Appliance implements AutoCloseable
     public long drain()
     {
         datapathAgent.stopNewFlows();
+        draining = true;
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(shutdown.drainSeconds());
         long active = counters.value("flows.active");
         LOG.info("draining: new flows refused; waiting up to {} s for {} active flows", shutdown.drainSeconds(), active);

@@ -1,5 +1,6 @@
 package vpce.appliance.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import vpce.appliance.config.ApplianceModel;
@@ -36,9 +37,17 @@ final class ExplainCommand implements Callable<Integer>
         description = "The consumer's port, where the replies go, or the ICMP code (default: ${DEFAULT-VALUE}).")
     private int sourcePort;
 
+    @Option(names = "--api", paramLabel = "HOST:PORT",
+        description = "Ask the running appliance (its rules in force, API-made endpoints included) instead of reading --config.")
+    private String api;
+
     @Override
     public Integer call()
     {
+        if (api != null)
+        {
+            return callApi();
+        }
         final ApplianceModel model;
         final int eniAddress;
         final int sourceAddress;
@@ -65,5 +74,37 @@ final class ExplainCommand implements Callable<Integer>
             ReachabilityExplainer.explain(snapshot, eniAddress, sourceAddress, protocolNumber, sourcePort, port);
         System.out.println(explanation.text());
         return explanation.allowed() ? 0 : 1;
+    }
+
+    private int callApi()
+    {
+        final ApiClient client = new ApiClient();
+        client.api = api;
+        try
+        {
+            final JsonNode answer = client.get("/v1/explain?eni=" + encode(eni) + "&source=" + encode(source) + "&protocol=" +
+                encode(protocol) + "&port=" + port + "&sourcePort=" + sourcePort);
+            // The answer is ReachabilityExplainer.Explanation as JSON; its text is its lines.
+            for (final JsonNode line : answer.path("lines"))
+            {
+                System.out.println(line.asText());
+            }
+            return answer.path("allowed").asBoolean() ? 0 : 1;
+        }
+        catch (final ApiClient.UsageException ex)
+        {
+            System.err.println("vpce: " + ex.getMessage());
+            return 2;
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("vpce: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    private static String encode(final String value)
+    {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

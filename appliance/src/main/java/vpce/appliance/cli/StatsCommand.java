@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "stats", description = "Print the counters of a running (or stopped) appliance.")
+@Command(name = "stats", description = "Print the counters of a running (or stopped) appliance; --by: per port, zone or endpoint.")
 final class StatsCommand implements Callable<Integer>
 {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "The appliance's stateDirectory.")
@@ -23,9 +23,23 @@ final class StatsCommand implements Callable<Integer>
     @Option(names = "--all", description = "Also print counters that are zero.")
     private boolean all;
 
+    @Option(names = "--by", paramLabel = "port|az|endpoint",
+        description = "Ask the running appliance's API for the counters per port, per Availability Zone, or per endpoint (its active flows).")
+    private String by;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "With --by: the management API (default: from the configuration).")
+    private String api;
+
     @Override
     public Integer call() throws IOException
     {
+        if (by != null)
+        {
+            final ApiClient client = new ApiClient();
+            client.api = api;
+            client.config = config;
+            return OperatorCommands.printStats(client, by);
+        }
         Path directory = stateDirectory;
         if (directory == null)
         {

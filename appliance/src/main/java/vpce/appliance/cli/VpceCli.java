@@ -15,7 +15,8 @@ import java.nio.file.Path;
     mixinStandardHelpOptions = true,
     version = "vpce 0.1.0",
     description = "Userspace interface VPC endpoint appliance.",
-    subcommands = {RunCommand.class, ConfigCommand.class, StatsCommand.class, ExplainCommand.class, LabCommand.class})
+    subcommands = {RunCommand.class, ConfigCommand.class, StatsCommand.class, ExplainCommand.class, LabCommand.class,
+        OperatorCommands.Status.class, OperatorCommands.Endpoints.class, OperatorCommands.Flows.class})
 public final class VpceCli
 {
     public static void main(final String[] args)

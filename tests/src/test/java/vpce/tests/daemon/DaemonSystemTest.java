@@ -1,5 +1,6 @@
 package vpce.tests.daemon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -57,6 +58,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(240)
 class DaemonSystemTest
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final long WATCHDOG_USEC = 400_000;
 
@@ -168,9 +170,35 @@ class DaemonSystemTest
                 // SIGTERM with a transfer running: STOPPING=1, new connections refused while it drains, the open flow
                 // left in the journal, exit 0.
                 final CompletableFuture<Iperf3Result> transfer = CompletableFuture.supplyAsync(
-                    () -> lab.iperf3(consumer.namespace(), consumer.eniAddress(), 5201, 1, 15), threads);
+                    () -> lab.iperf3(consumer.namespace(), consumer.eniAddress(), 5201, 1, 40), threads);
                 final long txBefore = counters.value("port.prov.tx_bytes");
                 await(() -> counters.value("port.prov.tx_bytes") > txBefore + 5_000_000, "the transfer to flow");
+
+                // The operator commands, against the running appliance's API (from its namespace, where it listens).
+                final ExecResult top = vpce(lab, plan, current, "flows", "--top", "1", "--json");
+                assertEquals(0, top.exitCode(), top.describe());
+                final JsonNode topFlow = JSON.readTree(top.stdout()).get(0);
+                assertEquals(consumer.eniAddress() + ":5201", topFlow.get("eni").asText(), "the transfer is the top flow: " + top.stdout());
+                assertTrue(topFlow.get("bytes").asLong() > 5_000_000, top.stdout());
+                assertEquals(plan.endpoint().id(), topFlow.get("endpoint").asText());
+                final ExecResult status = vpce(lab, plan, current, "status");
+                assertEquals(0, status.exitCode(), status.describe());
+                assertTrue(status.stdout().contains("1 endpoints") && status.stdout().contains("1 refused"), status.stdout());
+                final ExecResult endpoints = vpce(lab, plan, current, "endpoints");
+                assertEquals(0, endpoints.exitCode(), endpoints.describe());
+                assertTrue(endpoints.stdout().contains(plan.endpoint().id()) && endpoints.stdout().contains(consumer.eniAddress()),
+                    endpoints.stdout());
+                final ExecResult zones = vpce(lab, plan, current, "stats", "--by", "az");
+                assertEquals(0, zones.exitCode(), zones.describe());
+                assertTrue(zones.stdout().contains(consumer.availabilityZone()) && zones.stdout().contains("rx_packets"), zones.stdout());
+                final ExecResult perEndpoint = vpce(lab, plan, current, "stats", "--by", "endpoint");
+                assertEquals(0, perEndpoint.exitCode(), perEndpoint.describe());
+                assertTrue(perEndpoint.stdout().matches("(?s).*active_flows +[1-9].*"), perEndpoint.stdout());
+                final ExecResult explain = vpce(lab, plan, current, "explain", "--eni", consumer.eniAddress(), "--source",
+                    consumer.clientAddress(), "--port", "5201");
+                assertEquals(0, explain.exitCode(), "allowed: " + explain.describe());
+                assertTrue(explain.stdout().contains("ENI ") && explain.stdout().contains(consumer.eniAddress()), explain.stdout());
+
                 final ExecResult term = lab.exec(plan.appNamespace(), Duration.ofSeconds(5),
                     "kill", "-TERM", Long.toString(lab.appliancePid().orElseThrow()));
                 assertEquals(0, term.exitCode(), term.describe());
@@ -198,6 +226,18 @@ class DaemonSystemTest
                 listening.set(false);
             }
         }
+    }
+
+    /** The CLI in the appliance's namespace, told where the API is. */
+    private static ExecResult vpce(final Lab lab, final LabPlan plan, final LabPlan.ApplianceLaunch launch, final String... arguments)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(launch.javaCommand());
+        command.addAll(launch.jvmFlags());
+        command.addAll(List.of("-cp", launch.classpath(), launch.mainClass()));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--api", LabFiles.MANAGEMENT_API_LISTEN));
+        return lab.exec(plan.appNamespace(), Duration.ofSeconds(30), command.toArray(String[]::new));
     }
 
     private static Map<String, Double> scrape(final Lab lab, final LabPlan plan)
