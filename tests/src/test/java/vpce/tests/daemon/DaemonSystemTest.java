@@ -170,7 +170,7 @@ class DaemonSystemTest
                 // SIGTERM with a transfer running: STOPPING=1, new connections refused while it drains, the open flow
                 // left in the journal, exit 0.
                 final CompletableFuture<Iperf3Result> transfer = CompletableFuture.supplyAsync(
-                    () -> lab.iperf3(consumer.namespace(), consumer.eniAddress(), 5201, 1, 40), threads);
+                    () -> lab.iperf3(consumer.namespace(), consumer.eniAddress(), 5201, 1, 25), threads);
                 final long txBefore = counters.value("port.prov.tx_bytes");
                 await(() -> counters.value("port.prov.tx_bytes") > txBefore + 5_000_000, "the transfer to flow");
 
