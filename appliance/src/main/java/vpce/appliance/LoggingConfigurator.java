@@ -15,7 +15,9 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * SAX parser and their ~500 classes) took a quarter of a second or more of every start, and a
  * restart's outage is its start-up. Found by logback through {@code META-INF/services}.
  *
- * <p>One line per event on stderr (journald adds its own timestamps), never per packet; the root
+ * <p>One line per event on stderr, never per packet. Under systemd ({@code JOURNAL_STREAM} set: stderr is the
+ * journal) a line has no timestamp (journald stamps it) and starts with its syslog priority ({@code <3>} error,
+ * {@code <4>} warning, {@code <6>} info, {@code <7>} debug; sd-daemon(3)), so {@code journalctl -p warning} works. The root
  * level comes from {@code VPCE_LOG_LEVEL} (default INFO). An operator's own
  * {@code -Dlogback.configurationFile=...} still wins: this configurator then steps aside.
  */
@@ -23,6 +25,15 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 public final class LoggingConfigurator extends ContextAwareBase implements Configurator
 {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0}: %msg%n";
+    static final String JOURNAL_PATTERN =
+        "%replace(%replace(%replace(%replace(%level){'ERROR','<3>'}){'WARN','<4>'}){'INFO','<6>'}){'DEBUG|TRACE','<7>'}" +
+        "[%thread] %logger{0}: %msg%n";
+
+    /** @return the pattern for stderr: the journal's when {@code journalStream} (JOURNAL_STREAM) is set. */
+    static String pattern(final String journalStream)
+    {
+        return journalStream == null || journalStream.isEmpty() ? PATTERN : JOURNAL_PATTERN;
+    }
 
     @Override
     public ExecutionStatus configure(final LoggerContext context)
@@ -33,7 +44,7 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         }
         final PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setPattern(pattern(System.getenv("JOURNAL_STREAM")));
         encoder.start();
         final ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
