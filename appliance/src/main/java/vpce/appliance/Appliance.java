@@ -89,6 +89,8 @@ public final class Appliance implements AutoCloseable
     private static final int MAX_JOURNALED_FLOWS = 1 << 20;
     /** How long a reload waits for the management API's thread to take it and apply it. */
     private static final long API_THREAD_WAIT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** A drain ends early when no port has received a frame for this long. */
+    private static final long DRAIN_QUIET_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final ApplianceModel model;
     private final List<Port> ports = new ArrayList<>();
@@ -342,9 +344,19 @@ public final class Appliance implements AutoCloseable
         return counters.value(label);
     }
 
+    private long receivedFrames()
+    {
+        long frames = 0;
+        for (final String port : portNames)
+        {
+            frames += counters.value("port." + port + ".rx_packets");
+        }
+        return frames;
+    }
+
     /**
      * The first half of a stop (SIGTERM): new flows are refused from now on, and this waits up to
-     * {@code shutdown.drainSeconds} for the active ones to end. {@link #close} then stops the agents; the journal
+     * {@code shutdown.drainSeconds} for the active ones to end, or until no port has received a frame for a second. {@link #close} then stops the agents; the journal
      * agent drains what it was handed and the map closes, so the flows still open are on disk for the next start.
      *
      * @return the flows still active when the wait ended.
@@ -356,11 +368,20 @@ public final class Appliance implements AutoCloseable
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(shutdown.drainSeconds());
         long active = counters.value("flows.active");
         LOG.info("draining: new flows refused; waiting up to {} s for {} active flows", shutdown.drainSeconds(), active);
-        while (active > 0 && System.nanoTime() - deadlineNs < 0)
+        long received = receivedFrames();
+        long quietSinceNs = System.nanoTime();
+        while (active > 0 && System.nanoTime() - deadlineNs < 0 && System.nanoTime() - quietSinceNs < DRAIN_QUIET_NS)
         {
-            // The flows end on their own (FIN, RST, idle expiry): nothing to do but look again.
+            // The flows end on their own (FIN, RST, idle expiry): nothing to do but look again. Flows in TIME_WAIT or
+            // idle ones count as active for minutes: once no frame has come for a while, waiting serves no one.
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             active = counters.value("flows.active");
+            final long now = receivedFrames();
+            if (now != received)
+            {
+                received = now;
+                quietSinceNs = System.nanoTime();
+            }
         }
         LOG.info("drained: {} flows still active{}", active, active > 0 ? " (kept in the flow journal)" : "");
         return active;

@@ -79,16 +79,12 @@ final class RunCommand implements Callable<Integer>
             return 2;
         }
         // SIGTERM and SIGINT are ours, not the JVM's (whose shutdown hooks would race the drain and make the exit
-        // status 143): the first starts the stop below, which ends with exit 0; a second one ends the process at once.
+        // status 143): the first starts the stop below, which ends with exit 0. Later ones change nothing: a terminal's
+        // Ctrl-C reaches both the launcher and its java child, and the launcher passes it on too.
         final CountDownLatch stop = new CountDownLatch(1);
         final SignalHandler onStop = signal ->
         {
-            if (stop.getCount() == 0)
-            {
-                LOG.warn("SIG{} again while stopping: exiting now", signal.getName());
-                Runtime.getRuntime().halt(1);
-            }
-            LOG.info("SIG{}: stopping", signal.getName());
+            LOG.info(stop.getCount() == 0 ? "SIG{}: already stopping" : "SIG{}: stopping", signal.getName());
             stop.countDown();
         };
         Signal.handle(new Signal("TERM"), onStop);
