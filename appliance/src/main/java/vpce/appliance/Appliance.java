@@ -190,7 +190,6 @@ public final class Appliance implements AutoCloseable
         final AtomicCounter errors = counters.manager().newCounter("appliance.agent_errors");
         reloads = counters.manager().newCounter("config.reloads");
         reloadFailures = counters.manager().newCounter("config.reload_failures");
-        metrics = new ApplianceMetrics(counters.reader(), portLabels(), this::eniLabels);
 
         final PortSpec provider = model.ports().stream().filter(p -> p.role() == PortRole.PROVIDER).findFirst().orElseThrow();
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
@@ -260,6 +259,9 @@ public final class Appliance implements AutoCloseable
         }
         if (model.managementApi() != null)
         {
+            // After the datapath runs: the metrics' classes load while traffic already flows (a restart's outage is
+            // its start-up).
+            metrics = new ApplianceMetrics(counters.reader(), portLabels(), this::eniLabels);
             try
             {
                 final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());
@@ -294,7 +296,10 @@ public final class Appliance implements AutoCloseable
         return routes;
     }
 
-    /** The Prometheus metrics served at {@code /metrics}: where other parts register theirs (see ApplianceMetrics). */
+    /**
+     * The Prometheus metrics served at {@code /metrics}: where other parts register theirs (see ApplianceMetrics);
+     * null without the management API.
+     */
     public ApplianceMetrics metrics()
     {
         return metrics;
