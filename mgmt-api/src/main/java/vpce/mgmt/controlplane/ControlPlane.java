@@ -305,6 +305,20 @@ public final class ControlPlane
             tx -> EndpointRules.acceptOrReject(tx, serviceId, vpcEndpointIds, false));
     }
 
+    // ---------------------------------------------------------------- several actions, one commit
+
+    /**
+     * Runs several actions as one commit: {@code body} calls the {@link Batch}'s methods, every one on the same
+     * transaction; the first refusal throws before anything is stored or published (the earlier parts are dropped
+     * with the transaction), with {@code dryRun} every part is validated and then {@code DryRunOperation} thrown, and
+     * otherwise the whole is one {@link Commit} named {@code action}: one store record, one published state. The REST
+     * API's multi-part PATCH requests use it.
+     */
+    public <R> R atomically(final String action, final boolean dryRun, final Function<Batch, R> body)
+    {
+        return commit(action, dryRun, tx -> body.apply(new Batch(tx)));
+    }
+
     // ---------------------------------------------------------------- the appliance's calls
 
     /**
