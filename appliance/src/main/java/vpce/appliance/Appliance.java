@@ -46,7 +46,6 @@ import vpce.mgmt.auth.SigV4Verifier;
 import vpce.mgmt.controlplane.ControlPlane;
 import vpce.mgmt.controlplane.ControlPlaneSettings;
 import vpce.mgmt.controlplane.IdSource;
-import vpce.mgmt.ec2.Ec2Dispatcher;
 import vpce.mgmt.ec2.Ec2QueryApi;
 import vpce.mgmt.rest.RestApi;
 import vpce.mgmt.ec2.actions.Ec2ActionCatalog;
@@ -245,7 +244,7 @@ public final class Appliance implements AutoCloseable
             {
                 final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());
                 managementServer = ManagementServer.start(model.managementApi().listen(), Map.of("/v1/explain", this::explain),
-                    controlPlane == null ? null : new Ec2QueryApi(verifier, new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane))),
+                    controlPlane == null ? null : new Ec2QueryApi(verifier, Ec2ActionCatalog.dispatcher(controlPlane)),
                     controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
             }
             catch (final InterruptedException ex)
