@@ -49,7 +49,6 @@ import vpce.mgmt.auth.SigV4Verifier;
 import vpce.mgmt.controlplane.ControlPlane;
 import vpce.mgmt.controlplane.ControlPlaneSettings;
 import vpce.mgmt.controlplane.IdSource;
-import vpce.mgmt.ec2.Ec2Dispatcher;
 import vpce.mgmt.ec2.Ec2QueryApi;
 import vpce.mgmt.rest.RestApi;
 import vpce.mgmt.ec2.actions.Ec2ActionCatalog;
@@ -268,7 +267,7 @@ public final class Appliance implements AutoCloseable
                 managementServer = ManagementServer.start(model.managementApi().listen(),
                     queryRoutes(),
                     controlPlane == null ? null : new Ec2QueryApi(verifier,
-                        new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane)), metrics.ec2Listener()),
+                        Ec2ActionCatalog.dispatcher(controlPlane), metrics.ec2Listener()),
                     controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
             }
             catch (final InterruptedException ex)

@@ -52,8 +52,12 @@ public record ApplianceConfig(
     {
     }
 
-    /** allowedActions in IAM form (ec2:DescribeVpcEndpoints, ec2:Describe*, ec2:*); sessionToken optional. */
-    public record AccessKey(String accessKeyId, String secretAccessKey, List<String> allowedActions, String sessionToken)
+    /**
+     * allowedActions in IAM form (ec2:DescribeVpcEndpoints, ec2:Describe*, ec2:*); sessionToken optional; accountId
+     * optional, the key's 12-digit account (default: managementApi.ownerId).
+     */
+    public record AccessKey(String accessKeyId, String secretAccessKey, List<String> allowedActions, String sessionToken,
+        String accountId)
     {
     }
 

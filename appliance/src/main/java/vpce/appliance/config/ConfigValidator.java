@@ -596,10 +596,15 @@ final class ConfigValidator
             {
                 throw new ConfigException(at + ".sessionToken: of " + keyId + " must be 1-4096 characters when given");
             }
+            final String accountId = key.accountId() == null ? null : key.accountId().trim();
+            if (accountId != null && !accountId.matches("\\d{12}"))
+            {
+                throw bad(at + ".accountId", accountId, "is not a 12-digit AWS account id");
+            }
             try
             {
                 keys.add(new vpce.mgmt.auth.AccessKey(keyId, key.secretAccessKey(), actions.stream().map(String::trim).toList(),
-                    key.sessionToken()));
+                    key.sessionToken(), accountId));
             }
             catch (final IllegalArgumentException ex)
             {

@@ -24,7 +24,8 @@ class ManagementApiConfigTest
           endpointsPerVpc: 7
           accessKeys:
             - {accessKeyId: AKIAEXAMPLE000000001, secretAccessKey: "s3cret/+", allowedActions: ["ec2:*"]}
-            - {accessKeyId: AKIAREADER0000000001, secretAccessKey: other, allowedActions: ["ec2:Describe*"], sessionToken: tok}
+            - {accessKeyId: AKIAREADER0000000001, secretAccessKey: other, allowedActions: ["ec2:Describe*"], sessionToken: tok,
+               accountId: "210987654321"}
         """;
 
     private static ApplianceModel parse(final String yaml) throws ConfigException
@@ -45,6 +46,8 @@ class ManagementApiConfigTest
         assertEquals(List.of("AKIAEXAMPLE000000001", "AKIAREADER0000000001"),
             api.accessKeys().stream().map(vpce.mgmt.auth.AccessKey::accessKeyId).toList());
         assertEquals("tok", api.accessKeys().get(1).sessionToken());
+        assertEquals("210987654321", api.accessKeys().get(1).accountId(), "a key of another account");
+        assertNull(api.accessKeys().get(0).accountId(), "none given: the owner account's");
         assertTrue(api.accessKeys().get(1).allows("ec2:DescribeVpcs"));
         assertFalse(api.accessKeys().get(1).allows("ec2:CreateVpc"));
 
@@ -72,6 +75,8 @@ class ManagementApiConfigTest
             Arguments.of("allowedActions: [\"ec2:*\"]", "allowedActions: []", "managementApi.accessKeys[0].allowedActions: needs at least one entry"),
             Arguments.of("secretAccessKey: \"s3cret/+\"", "secretAccessKey: \"\"",
                 "managementApi.accessKeys[0].secretAccessKey: of AKIAEXAMPLE000000001 must be 1-256 characters"),
+            Arguments.of("accountId: \"210987654321\"", "accountId: \"21098765432x\"",
+                "managementApi.accessKeys[1].accountId: '21098765432x' is not a 12-digit AWS account id"),
             Arguments.of("accessKeys:", "acessKeys:", "managementApi.acessKeys: Unrecognized field"));
     }
 

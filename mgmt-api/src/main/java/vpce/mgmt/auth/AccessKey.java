@@ -14,9 +14,13 @@ import java.util.regex.Pattern;
  * @param allowedActions  IAM action patterns; an empty list allows nothing.
  * @param sessionToken    null for a long-term key; otherwise the {@code X-Amz-Security-Token} every request with this
  *                        key must carry (and sign), so credentials shaped like temporary ones can be configured too.
+ * @param accountId       the 12-digit account the key belongs to, or null for the appliance's owner account: calls
+ *                        signed with it create resources that account owns and change only that account's resources.
  */
-public record AccessKey(String accessKeyId, String secretAccessKey, List<String> allowedActions, String sessionToken)
+public record AccessKey(String accessKeyId, String secretAccessKey, List<String> allowedActions, String sessionToken,
+    String accountId)
 {
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[0-9]{12}");
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern ACTION_PATTERN = Pattern.compile("\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+");
 
@@ -50,6 +54,16 @@ public record AccessKey(String accessKeyId, String secretAccessKey, List<String>
         {
             throw new IllegalArgumentException("sessionToken of " + accessKeyId + " must be 1-4096 characters when given");
         }
+        if (accountId != null && !ACCOUNT_ID.matcher(accountId).matches())
+        {
+            throw new IllegalArgumentException("accountId of " + accessKeyId + ": '" + accountId + "' must be 12 digits");
+        }
+    }
+
+    public AccessKey(final String accessKeyId, final String secretAccessKey, final List<String> allowedActions,
+        final String sessionToken)
+    {
+        this(accessKeyId, secretAccessKey, allowedActions, sessionToken, null);
     }
 
     public AccessKey(final String accessKeyId, final String secretAccessKey, final List<String> allowedActions)

@@ -13,6 +13,12 @@ public record Principal(String accessKeyId, String region, AccessKey key)
 {
     public static final String UNAUTHORIZED_OPERATION = "UnauthorizedOperation";
 
+    /** @return the account the key belongs to, or null for the appliance's owner account. */
+    public String accountId()
+    {
+        return key.accountId();
+    }
+
     public boolean allows(final String iamAction)
     {
         return key.allows(iamAction);

@@ -60,6 +60,8 @@ public final class ControlPlane
     private ControlPlaneState state;
     private Thread writer;
     private boolean notifying;
+    /** The account the current API call runs as ({@link #asCaller}); null: the owner account. Writer thread only. */
+    private String caller;
 
     /**
      * @param store what the control plane recovers from ({@link StateStore#recovered()}) and appends commits to; it
@@ -305,6 +307,47 @@ public final class ControlPlane
             tx -> EndpointRules.acceptOrReject(tx, serviceId, vpcEndpointIds, false));
     }
 
+    // ---------------------------------------------------------------- several actions, one commit
+
+    /**
+     * Runs several actions as one commit: {@code body} calls the {@link Batch}'s methods, every one on the same
+     * transaction; the first refusal throws before anything is stored or published (the earlier parts are dropped
+     * with the transaction), with {@code dryRun} every part is validated and then {@code DryRunOperation} thrown, and
+     * otherwise the whole is one {@link Commit} named {@code action}: one store record, one published state. The REST
+     * API's multi-part PATCH requests use it.
+     */
+    public <R> R atomically(final String action, final boolean dryRun, final Function<Batch, R> body)
+    {
+        return commit(action, dryRun, tx -> body.apply(new Batch(tx)));
+    }
+
+    /**
+     * Runs {@code body} (an API call: its control-plane calls) as {@code accountId}: what it creates is owned by that
+     * account, and it can change only what that account owns — its VPCs, subnets, groups, ACLs and endpoints as the
+     * consumer, its services (accepting and rejecting their connections) as the provider; another account's resource
+     * is NotFound, as in EC2. A null account is the owner account ({@code managementApi.ownerId}), as are calls made
+     * outside this method (the appliance's own). Control-plane thread.
+     */
+    public void asCaller(final String accountId, final Runnable body)
+    {
+        if (accountId == null)
+        {
+            body.run();
+            return;
+        }
+        checkWriter();
+        final String previous = caller;
+        caller = accountId;
+        try
+        {
+            body.run();
+        }
+        finally
+        {
+            caller = previous;
+        }
+    }
+
     // ---------------------------------------------------------------- the appliance's calls
 
     /**
@@ -372,7 +415,8 @@ public final class ControlPlane
             throw new IllegalStateException(action + " called from a state listener: post it to the control-plane thread");
         }
         final ControlPlaneState current = state();
-        final Transaction tx = new Transaction(current, clock.millis(), ids);
+        final Transaction tx = new Transaction(current, clock.millis(), ids,
+            caller != null ? caller : current.settings().ownerId());
         final R result = body.apply(tx);
         if (dryRun)
         {

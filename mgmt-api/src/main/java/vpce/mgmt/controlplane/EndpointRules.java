@@ -48,7 +48,7 @@ final class EndpointRules
             throw Refusals.invalidValue("ServiceRegion", request.serviceRegion(),
                 "Endpoints reach services of " + settings.region() + " only.");
         }
-        final String principal = request.principal() == null ? settings.ownerPrincipal() : request.principal();
+        final String principal = request.principal() == null ? tx.callerPrincipal() : request.principal();
         final EndpointService service = tx.services().stream()
             .filter(candidate -> candidate.serviceName().equals(request.serviceName()) &&
                 candidate.state() == ServiceState.AVAILABLE && tx.base().isVisibleTo(candidate, principal))
@@ -126,7 +126,7 @@ final class EndpointRules
         final VpcEndpoint endpoint = new VpcEndpoint(endpointId, vpc.vpcId(), service.serviceId(), service.serviceName(), state,
             tx.sequence(), tx.nowMs(), subnets.stream().map(Subnet::subnetId).toList(), groups, interfaceIds, privateDns,
             dnsLabel, dnsEntries(tx, vpc.vpcId(), service, dnsLabel, subnets.stream().map(Subnet::availabilityZone).toList(),
-            privateDns), settings.ownerId(), request.clientToken(), fingerprint, tags, tx.nowMs());
+            privateDns), tx.caller(), request.clientToken(), fingerprint, tags, tx.nowMs());
         tx.put(endpoint);
         tx.event(ConnectionEventType.CONNECT, endpoint);
         if (!service.acceptanceRequired())
@@ -261,7 +261,8 @@ final class EndpointRules
                 continue;
             }
             final VpcEndpoint endpoint = tx.vpcEndpoint(id);
-            if (endpoint == null || endpoint.state() == EndpointState.DELETED)
+            // Only the consumer deletes: to another account (the provider too) the endpoint does not exist.
+            if (endpoint == null || endpoint.state() == EndpointState.DELETED || !Refusals.ownedByCaller(tx, endpoint))
             {
                 unsuccessful.add(endpointNotFound(id));
                 continue;
@@ -376,7 +377,7 @@ final class EndpointRules
         final String region = tx.settings().region();
         final String serviceId = tx.newId(ResourceKind.ENDPOINT_SERVICE);
         final String serviceName = "com.amazonaws.vpce." + region + "." + serviceId;
-        final EndpointService service = new EndpointService(serviceId, serviceName, tx.settings().ownerId(), ServiceOrigin.API,
+        final EndpointService service = new EndpointService(serviceId, serviceName, tx.caller(), ServiceOrigin.API,
             ServiceState.AVAILABLE, request.acceptanceRequired() == null || request.acceptanceRequired(),
             request.privateDnsName(), DnsNames.baseEndpointDnsName(serviceName, serviceId, region), zones, arns, List.of(),
             request.clientToken(), fingerprint, tags, tx.nowMs());
@@ -479,7 +480,7 @@ final class EndpointRules
                 continue;
             }
             final EndpointService service = tx.service(id);
-            if (service == null || !service.ownerId().equals(tx.settings().ownerId()))
+            if (service == null || !service.ownerId().equals(tx.caller()))
             {
                 unsuccessful.add(new UnsuccessfulItem(id, "InvalidVpcEndpointService.NotFound",
                     "The VPC endpoint service '" + id + "' does not exist"));
@@ -517,7 +518,7 @@ final class EndpointRules
         Refusals.required(serviceId, "ServiceId");
         ResourceKind.ENDPOINT_SERVICE.requireWellFormed(serviceId);
         final EndpointService service = tx.service(serviceId);
-        if (service == null || !service.ownerId().equals(tx.settings().ownerId()))
+        if (service == null || !service.ownerId().equals(tx.caller()))
         {
             throw ResourceKind.ENDPOINT_SERVICE.notFound(serviceId);
         }
@@ -861,7 +862,7 @@ final class EndpointRules
     {
         final String id = tx.newId(ResourceKind.NETWORK_INTERFACE);
         return new NetworkInterface(id, endpointId, subnet.subnetId(), subnet.vpcId(), subnet.availabilityZone(),
-            Ipv4Cidr.formatAddress(allocateAddress(tx, subnet)), macAddress(id), groups, tx.settings().ownerId(), requesterId,
+            Ipv4Cidr.formatAddress(allocateAddress(tx, subnet)), macAddress(id), groups, tx.caller(), requesterId,
             "VPC Endpoint Interface " + endpointId, tx.nowMs());
     }
 

@@ -36,7 +36,7 @@ final class NetworkRules
             throw new ApiException("InvalidVpc.Range", "The CIDR '" + cidrBlock + "' is reserved and cannot be a VPC block.");
         }
         final Map<String, String> validTags = Tags.validate(tags);
-        final String owner = tx.settings().ownerId();
+        final String owner = tx.caller();
         final String vpcId = tx.newId(ResourceKind.VPC);
         final String groupId = tx.newId(ResourceKind.SECURITY_GROUP);
         final String aclId = tx.newId(ResourceKind.NETWORK_ACL);
@@ -130,7 +130,7 @@ final class NetworkRules
         }
         final AvailabilityZone zone = zone(tx.settings(), zoneName, zoneId);
         final Map<String, String> validTags = Tags.validate(tags);
-        final Subnet subnet = new Subnet(tx.newId(ResourceKind.SUBNET), vpcId, tx.settings().ownerId(), cidrBlock,
+        final Subnet subnet = new Subnet(tx.newId(ResourceKind.SUBNET), vpcId, tx.caller(), cidrBlock,
             zone.zoneName(), zone.zoneId(), validTags, tx.nowMs());
         tx.put(subnet);
         final NetworkAcl defaultAcl = tx.networkAcl(vpc.defaultNetworkAclId());
@@ -215,7 +215,7 @@ final class NetworkRules
         }
         final Map<String, String> validTags = Tags.validate(tags);
         final String groupId = tx.newId(ResourceKind.SECURITY_GROUP);
-        final SecurityGroup group = new SecurityGroup(groupId, groupName, description, vpcId, tx.settings().ownerId(),
+        final SecurityGroup group = new SecurityGroup(groupId, groupName, description, vpcId, tx.caller(),
             List.of(new SecurityGroupRule(tx.newSubId("sgr-"), groupId, true, "-1", -1, -1, "0.0.0.0/0", null, null)),
             validTags, tx.nowMs());
         tx.put(group);
@@ -424,7 +424,7 @@ final class NetworkRules
     {
         Refusals.vpc(tx, vpcId);
         final Map<String, String> validTags = Tags.validate(tags);
-        final NetworkAcl acl = new NetworkAcl(tx.newId(ResourceKind.NETWORK_ACL), vpcId, tx.settings().ownerId(), false,
+        final NetworkAcl acl = new NetworkAcl(tx.newId(ResourceKind.NETWORK_ACL), vpcId, tx.caller(), false,
             List.of(NetworkAclEntry.defaultDeny(false), NetworkAclEntry.defaultDeny(true)), List.of(), validTags, tx.nowMs());
         tx.put(acl);
         return acl;

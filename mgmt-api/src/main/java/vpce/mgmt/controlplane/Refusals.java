@@ -89,11 +89,26 @@ final class Refusals
         required(id, parameter);
         kind.requireWellFormed(id);
         final T resource = tx.get(kind, id);
-        if (resource == null)
+        if (resource == null || !ownedByCaller(tx, resource))
         {
             throw kind.notFound(id);
         }
         return resource;
+    }
+
+    /** @return whether the calling account owns the resource (kinds without an owner: always). */
+    static boolean ownedByCaller(final Transaction tx, final Resource resource)
+    {
+        final String owner = switch (resource)
+        {
+            case Vpc vpc -> vpc.ownerId();
+            case Subnet subnet -> subnet.ownerId();
+            case SecurityGroup group -> group.ownerId();
+            case NetworkAcl acl -> acl.ownerId();
+            case VpcEndpoint endpoint -> endpoint.ownerId();
+            default -> null;
+        };
+        return owner == null || owner.equals(tx.caller());
     }
 
     static Vpc vpc(final Transaction tx, final String vpcId)

@@ -22,6 +22,7 @@ final class Transaction
     private final long sequence;
     private final long nowMs;
     private final IdSource ids;
+    private final String caller;
     private final Map<ResourceKind, TreeMap<String, Resource>> modified = new EnumMap<>(ResourceKind.class);
     private final Map<String, Change> changes = new LinkedHashMap<>();
     private final List<PendingEvent> events = new ArrayList<>();
@@ -30,9 +31,11 @@ final class Transaction
     {
     }
 
-    Transaction(final ControlPlaneState base, final long nowMs, final IdSource ids)
+    /** @param caller the account the action runs as: it owns what the action creates and must own what it changes. */
+    Transaction(final ControlPlaneState base, final long nowMs, final IdSource ids, final String caller)
     {
         this.base = base;
+        this.caller = caller;
         this.sequence = base.sequence() + 1;
         this.nowMs = nowMs;
         this.ids = ids;
@@ -41,6 +44,18 @@ final class Transaction
     ControlPlaneState base()
     {
         return base;
+    }
+
+    /** @return the calling account (12 digits): the owner of what this action creates. */
+    String caller()
+    {
+        return caller;
+    }
+
+    /** @return the caller's principal ARN (its account root), for service visibility. */
+    String callerPrincipal()
+    {
+        return "arn:aws:iam::" + caller + ":root";
     }
 
     ControlPlaneSettings settings()

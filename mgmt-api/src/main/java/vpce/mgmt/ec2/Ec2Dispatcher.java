@@ -27,13 +27,34 @@ public final class Ec2Dispatcher
     public static final String API_VERSION = "2016-11-15";
     private static final Logger LOG = LoggerFactory.getLogger(Ec2Dispatcher.class);
 
+    /** Runs an authorized call's handler as the caller's account (the control plane's {@code asCaller}). */
+    @FunctionalInterface
+    public interface CallerScope
+    {
+        CallerScope NONE = (accountId, body) -> body.run();
+
+        /** @param accountId the signing key's account, or null for the owner account. */
+        void run(String accountId, Runnable body);
+    }
+
     private final Map<String, Ec2Action> actions;
+    private final CallerScope callerScope;
 
     /**
      * @throws IllegalArgumentException when two actions share a name.
      */
     public Ec2Dispatcher(final Collection<Ec2Action> actions)
     {
+        this(actions, CallerScope.NONE);
+    }
+
+    /**
+     * @param callerScope what the handler of each call runs inside, given the signing key's account.
+     * @throws IllegalArgumentException when two actions share a name.
+     */
+    public Ec2Dispatcher(final Collection<Ec2Action> actions, final CallerScope callerScope)
+    {
+        this.callerScope = callerScope;
         final Map<String, Ec2Action> byName = new HashMap<>();
         for (final Ec2Action action : actions)
         {
@@ -93,17 +114,20 @@ public final class Ec2Dispatcher
                 }
             }
             final Ec2Call call = new Ec2Call(actionName, requestId, principal.accessKeyId(), principal.region(), dryRun);
-            final Ec2Action.Commit commit = action.handler().prepare(params, call);
-            if (commit == null)
-            {
-                throw new IllegalStateException("the handler of " + actionName + " returned no commit");
-            }
-            if (dryRun)
-            {
-                throw Ec2Errors.dryRunOperation();
-            }
             final Ec2XmlWriter response = Ec2XmlWriter.response(actionName, requestId);
-            commit.commit(response);
+            callerScope.run(principal.accountId(), () ->
+            {
+                final Ec2Action.Commit commit = action.handler().prepare(params, call);
+                if (commit == null)
+                {
+                    throw new IllegalStateException("the handler of " + actionName + " returned no commit");
+                }
+                if (dryRun)
+                {
+                    throw Ec2Errors.dryRunOperation();
+                }
+                commit.commit(response);
+            });
             return new Ec2Response(200, response.finish(), known, null);
         }
         catch (final ApiException refusal)

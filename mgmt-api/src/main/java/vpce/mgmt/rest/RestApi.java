@@ -194,7 +194,9 @@ public final class RestApi
             }
             principal.authorize(route.iamAction());
             final Call call = new Call(parameters, query, parseBody(method, body), principal, dryRun(query));
-            final Object result = route.handler().handle(call);
+            final Object[] answer = new Object[1];
+            controlPlane.asCaller(principal.accountId(), () -> answer[0] = route.handler().handle(call));
+            final Object result = answer[0];
             if (route.status() == 204)
             {
                 return new RestResponse(204, RestResponse.JSON, new byte[0]);

@@ -88,15 +88,19 @@ final class RestRoutes
             {
                 throw missing("enableDnsSupport or enableDnsHostnames");
             }
-            // EC2 changes one attribute per call: two commits, support first (hostnames need it).
-            if (body.enableDnsSupport() != null)
+            // EC2 changes one attribute per call; here both are one commit, support first (hostnames need it).
+            controlPlane.atomically("ModifyVpcAttribute", call.dryRun(), batch ->
             {
-                controlPlane.modifyVpcAttribute(call.id("vpcId"), VpcAttribute.ENABLE_DNS_SUPPORT, body.enableDnsSupport(), call.dryRun());
-            }
-            if (body.enableDnsHostnames() != null)
-            {
-                controlPlane.modifyVpcAttribute(call.id("vpcId"), VpcAttribute.ENABLE_DNS_HOSTNAMES, body.enableDnsHostnames(), call.dryRun());
-            }
+                if (body.enableDnsSupport() != null)
+                {
+                    batch.modifyVpcAttribute(call.id("vpcId"), VpcAttribute.ENABLE_DNS_SUPPORT, body.enableDnsSupport());
+                }
+                if (body.enableDnsHostnames() != null)
+                {
+                    batch.modifyVpcAttribute(call.id("vpcId"), VpcAttribute.ENABLE_DNS_HOSTNAMES, body.enableDnsHostnames());
+                }
+                return null;
+            });
             return one(controlPlane.state().describeVpcs(DescribeRequest.ids(call.id("vpcId"))));
         }));
         routes.add(new Route("DELETE", "/v1/vpcs/{vpcId}", "ec2:DeleteVpc", 204, call ->
@@ -148,22 +152,27 @@ final class RestRoutes
             authorizeIf(call, revokeEgress, "ec2:RevokeSecurityGroupEgress");
             authorizeIf(call, ingress, "ec2:AuthorizeSecurityGroupIngress");
             authorizeIf(call, egress, "ec2:AuthorizeSecurityGroupEgress");
-            if (revokeIngress)
+            // One commit: removals before additions, and a refused part leaves the group as it was.
+            controlPlane.atomically("ModifySecurityGroupRules", call.dryRun(), batch ->
             {
-                controlPlane.revokeSecurityGroupIngress(groupId, List.of(), body.revokeIngressRuleIds(), call.dryRun());
-            }
-            if (revokeEgress)
-            {
-                controlPlane.revokeSecurityGroupEgress(groupId, List.of(), body.revokeEgressRuleIds(), call.dryRun());
-            }
-            if (ingress)
-            {
-                controlPlane.authorizeSecurityGroupIngress(groupId, body.authorizeIngress(), call.dryRun());
-            }
-            if (egress)
-            {
-                controlPlane.authorizeSecurityGroupEgress(groupId, body.authorizeEgress(), call.dryRun());
-            }
+                if (revokeIngress)
+                {
+                    batch.revokeSecurityGroupIngress(groupId, List.of(), body.revokeIngressRuleIds());
+                }
+                if (revokeEgress)
+                {
+                    batch.revokeSecurityGroupEgress(groupId, List.of(), body.revokeEgressRuleIds());
+                }
+                if (ingress)
+                {
+                    batch.authorizeSecurityGroupIngress(groupId, body.authorizeIngress());
+                }
+                if (egress)
+                {
+                    batch.authorizeSecurityGroupEgress(groupId, body.authorizeEgress());
+                }
+                return null;
+            });
             return securityGroup(groupId);
         }));
         routes.add(new Route("DELETE", "/v1/security-groups/{groupId}", "ec2:DeleteSecurityGroup", 204, call ->
@@ -199,26 +208,30 @@ final class RestRoutes
             authorizeIf(call, !associate.isEmpty(), "ec2:ReplaceNetworkAclAssociation");
             for (final EntryKey key : deletes)
             {
-                controlPlane.deleteNetworkAclEntry(aclId, required(key.ruleNumber(), "deleteEntries[].ruleNumber"),
-                    required(key.egress(), "deleteEntries[].egress"), call.dryRun());
+                required(key.ruleNumber(), "deleteEntries[].ruleNumber");
+                required(key.egress(), "deleteEntries[].egress");
             }
-            for (final NetworkAclEntry entry : replaces)
+            // One commit: deletions, replacements, creations, associations; a refused part leaves the ACL as it was.
+            controlPlane.atomically("ModifyNetworkAcl", call.dryRun(), batch ->
             {
-                controlPlane.replaceNetworkAclEntry(aclId, entry, call.dryRun());
-            }
-            for (final NetworkAclEntry entry : creates)
-            {
-                controlPlane.createNetworkAclEntry(aclId, entry, call.dryRun());
-            }
-            for (final String subnetId : associate)
-            {
-                final var association = controlPlane.state().networkAclAssociationOf(subnetId);
-                if (association == null)
+                for (final EntryKey key : deletes)
                 {
-                    throw new ApiException("InvalidSubnetID.NotFound", "The subnet ID '" + subnetId + "' does not exist");
+                    batch.deleteNetworkAclEntry(aclId, key.ruleNumber(), key.egress());
                 }
-                controlPlane.replaceNetworkAclAssociation(association.networkAclAssociationId(), aclId, call.dryRun());
-            }
+                for (final NetworkAclEntry entry : replaces)
+                {
+                    batch.replaceNetworkAclEntry(aclId, entry);
+                }
+                for (final NetworkAclEntry entry : creates)
+                {
+                    batch.createNetworkAclEntry(aclId, entry);
+                }
+                for (final String subnetId : associate)
+                {
+                    batch.associateSubnet(subnetId, aclId);
+                }
+                return null;
+            });
             return one(controlPlane.state().describeNetworkAcls(DescribeRequest.ids(aclId)));
         }));
         routes.add(new Route("DELETE", "/v1/network-acls/{networkAclId}", "ec2:DeleteNetworkAcl", 204, call ->

@@ -16,6 +16,8 @@ import vpce.mgmt.controlplane.NetworkAcl;
 import vpce.mgmt.controlplane.NetworkAclAssociation;
 import vpce.mgmt.controlplane.SecurityGroup;
 import vpce.mgmt.controlplane.StateStore;
+import vpce.mgmt.controlplane.StoredState;
+import vpce.mgmt.controlplane.Commit;
 import vpce.mgmt.controlplane.Subnet;
 import vpce.mgmt.controlplane.TestClock;
 import vpce.mgmt.controlplane.Vpc;
@@ -90,7 +92,51 @@ class Ec2CatalogFuzzTest
         assertTrue(outcomes.containsKey("412 DryRunOperation"), outcomes.toString());
     }
 
-    private static Ec2Response check(final byte[] input, final ControlPlane controlPlane, final Ec2Dispatcher dispatcher)
+    /** A fresh control plane with the live world of {@link World#build} (the same ids every time), and its dispatcher. */
+    record Fresh(ControlPlane controlPlane, Ec2Dispatcher dispatcher, World world)
+    {
+        /** The world, built once and recovered by each fresh control plane as a store would recover it. */
+        private static final StoredState WORLD = buildWorld();
+
+        private static StoredState buildWorld()
+        {
+            final ControlPlane controlPlane = new ControlPlane(Fixture.settings(), StateStore.inMemory(),
+                new TestClock(Fixture.START_MS), new IdSource(new SplittableRandom(SEED)));
+            World.build(controlPlane);
+            return new StoredState(controlPlane.state().sequence(), controlPlane.state().resources());
+        }
+
+        static Fresh build()
+        {
+            final ControlPlane controlPlane = new ControlPlane(Fixture.settings(), new StateStore()
+            {
+                @Override
+                public StoredState recovered()
+                {
+                    return WORLD;
+                }
+
+                @Override
+                public void append(final Commit commit, final ControlPlaneState after)
+                {
+                }
+
+                @Override
+                public void close()
+                {
+                }
+            }, new TestClock(Fixture.START_MS), new IdSource(new SplittableRandom(SEED + 1)));
+            return new Fresh(controlPlane, new Ec2Dispatcher(Ec2ActionCatalog.actions(controlPlane)), new World(controlPlane));
+        }
+    }
+
+    /**
+     * The property for one input against the live world: no InternalError, well-formed XML, a refusal or a dry run
+     * leaves the published state the very same object (every commit publishes a new one), a dry run never commits.
+     *
+     * @return the response, or null when the decoder refused the input.
+     */
+    static Ec2Response check(final byte[] input, final ControlPlane controlPlane, final Ec2Dispatcher dispatcher)
     {
         final QueryParameters parameters;
         try
@@ -130,11 +176,11 @@ class Ec2CatalogFuzzTest
     }
 
     /** The live world: ids are picked from the current state, so what one input deletes another recreates. */
-    private static final class World
+    static final class World
     {
         private final ControlPlane controlPlane;
 
-        private World(final ControlPlane controlPlane)
+        World(final ControlPlane controlPlane)
         {
             this.controlPlane = controlPlane;
         }

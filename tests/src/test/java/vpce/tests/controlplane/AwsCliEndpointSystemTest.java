@@ -2,6 +2,8 @@ package vpce.tests.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import vpce.appliance.lab.ExecResult;
@@ -38,16 +40,23 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Issue 5's lab test: Debian's AWS CLI ({@code /usr/bin/aws}, with {@code --endpoint-url} and the lab's credentials
  * from lab.json in its environment, no {@code ~/.aws}) makes a VPC, subnets on the lab's client networks, a security
  * group and an interface endpoint with private DNS in a lab whose configuration declares none; the endpoint becomes
- * {@code available} and carries iperf3; a subnet is removed; it survives a restart of the appliance; the provider
- * rejects it and its flows are purged at once; it is deleted.
+ * {@code available} and carries iperf3; a subnet is removed; it survives a restart of the appliance (which also gives
+ * it an SNS topic whose HTTP subscriber is a small server the test runs on the appliance namespace's loopback); the
+ * service is made to require acceptance and a connection notification subscribes the topic to its events; the provider
+ * rejects the endpoint and its flows are purged at once; a second endpoint waits in {@code pendingAcceptance}, not
+ * forwarding, until the provider accepts it; a third is rejected while pending; all are deleted, and the subscriber
+ * has received exactly the Connect, Accept, Reject and Delete notifications, as SNS HTTP notification JSON.
  */
 @RequiresRoot
-@Timeout(300)
+@Timeout(420)
 class AwsCliEndpointSystemTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new YAMLMapper();
     private static final Path AWS = Path.of("/usr/bin/aws");
     private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
+    private static final String TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:vpce-lab-events";
+    private static final int SUBSCRIBER_PORT = 9000;
 
     @Test
     void anEndpointMadeWithTheAwsCliForwardsSurvivesARestartAndARejectionPurgesItsFlowsAtOnce() throws Exception
@@ -56,8 +65,12 @@ class AwsCliEndpointSystemTest
         final String name = "vt" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
         final Path runDirectory = Files.createTempDirectory("vpce-cli-" + name);
         final LabPlan plan = LabPlan.defaults(name, runDirectory).withEndpoints(LabEndpoints.API);
-        try (Lab lab = Lab.up(plan, LabMode.APPLIANCE))
+        final Path received = runDirectory.resolve("sns-received.jsonl");
+        try (Lab lab = Lab.up(plan, LabMode.APPLIANCE);
+            BackgroundCommand subscriber = new BackgroundCommand(plan.appNamespace(), "/usr/bin/python3", resource("sns_sink.py"),
+                "127.0.0.1", Integer.toString(SUBSCRIBER_PORT), received.toString()))
         {
+            subscriber.awaitListening(lab, plan.appNamespace(), SUBSCRIBER_PORT);
             final JsonNode api = JSON.readTree(plan.labFile().toFile()).get("managementApi");
             final Cli aws = new Cli(plan.appNamespace(), api.get("url").asText(), api.get("region").asText(),
                 api.get("accessKeyId").asText(), api.get("secretAccessKey").asText(), Files.createDirectories(runDirectory.resolve("home")));
@@ -134,7 +147,12 @@ class AwsCliEndpointSystemTest
             assertFalse(http(lab, c2.namespace(), eniB).ok(), "the removed subnet's ENI no longer answers");
             assertEquals(LabPlan.HTTP_BODY, http(lab, c1.namespace(), eniA).stdout());
 
-            // Stopped and started again: the endpoint is still there and forwards.
+            // Stopped and started again: the endpoint is still there and forwards. The new start also reads the topic's
+            // HTTP subscriber (subscribers are read at start only): the test's server on the namespace's loopback.
+            final ObjectNode config = (ObjectNode)YAML.readTree(plan.configFile().toFile());
+            ((ObjectNode)config.get("managementApi")).putArray("notificationSubscribers").addObject()
+                .put("topicArn", TOPIC_ARN).put("endpoint", "http://127.0.0.1:" + SUBSCRIBER_PORT + "/sns");
+            YAML.writeValue(plan.configFile().toFile(), config);
             final long pid = lab.appliancePid().orElseThrow();
             assertTrue(lab.exec(plan.appNamespace(), Duration.ofSeconds(5), "kill", "-TERM", Long.toString(pid)).ok());
             await("the appliance to stop", Duration.ofSeconds(30), () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
@@ -156,6 +174,15 @@ class AwsCliEndpointSystemTest
             assertTrue(Files.readAllLines(plan.applianceLog()).stream()
                 .anyMatch(line -> line.contains("[vpce-mgmt-ec2] Appliance: configuration reloaded")), "applied on the API thread");
             assertEquals(LabPlan.HTTP_BODY, http(lab, c1.namespace(), eniA).stdout(), "the endpoint forwards through the reload");
+
+            // The topic subscribes to every event of the service's connections.
+            final JsonNode notification = aws.json("ec2", "create-vpc-endpoint-connection-notification", "--service-id", serviceId,
+                "--connection-notification-arn", TOPIC_ARN, "--connection-events", "Connect", "Accept", "Reject", "Delete")
+                .get("ConnectionNotification");
+            assertEquals(TOPIC_ARN, notification.get("ConnectionNotificationArn").asText(), notification.toString());
+            assertEquals(serviceId, aws.json("ec2", "describe-vpc-endpoint-connection-notifications",
+                "--connection-notification-id", notification.get("ConnectionNotificationId").asText())
+                .at("/ConnectionNotificationSet/0/ServiceId").asText());
 
             // The provider rejects it while a connection runs: the connection's flow is purged at once.
             try (CountersFile counters = CountersFile.open(plan.stateDirectory());
@@ -182,13 +209,83 @@ class AwsCliEndpointSystemTest
                 assertEquals(0, counters.value("flows.active"), "and makes no flow");
             }
 
-            // The consumer deletes it: deleting, then deleted once the datapath has it.
-            aws.json("ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", endpoint);
-            await("the endpoint to be deleted", Duration.ofSeconds(10), () ->
+            // The service now requires acceptance: a new endpoint waits in pendingAcceptance and does not forward until
+            // the provider accepts it.
+            final String accepted = aws.json("ec2", "create-vpc-endpoint", "--vpc-id", vpc, "--vpc-endpoint-type", "Interface",
+                "--service-name", serviceName, "--subnet-ids", subnetA, "--security-group-ids", group, "--no-private-dns-enabled")
+                .at("/VpcEndpoint/VpcEndpointId").asText();
+            final JsonNode pendingOne = aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", accepted).at("/VpcEndpoints/0");
+            assertEquals("pendingAcceptance", pendingOne.get("State").asText(), pendingOne.toString());
+            final String acceptedEni = aws.json("ec2", "describe-network-interfaces", "--network-interface-ids",
+                pendingOne.at("/NetworkInterfaceIds/0").asText()).at("/NetworkInterfaces/0/PrivateIpAddress").asText();
+            assertEquals("pendingAcceptance", aws.json("ec2", "describe-vpc-endpoint-connections", "--filters",
+                "Name=vpc-endpoint-id,Values=" + accepted).at("/VpcEndpointConnections/0/VpcEndpointState").asText());
+            assertFalse(http(lab, c1.namespace(), acceptedEni).ok(), "a pendingAcceptance endpoint does not forward");
+            final JsonNode acceptance = aws.json("ec2", "accept-vpc-endpoint-connections", "--service-id", serviceId,
+                "--vpc-endpoint-ids", accepted);
+            assertEquals(0, acceptance.get("Unsuccessful").size(), acceptance.toString());
+            await("the accepted endpoint to be available", Duration.ofSeconds(10), () -> "available".equals(
+                aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", accepted).at("/VpcEndpoints/0/State").asText()));
+            assertEquals(LabPlan.HTTP_BODY, http(lab, c1.namespace(), acceptedEni).stdout(), "accepted, it forwards");
+
+            // One the provider rejects while it waits: rejected, never forwarding.
+            final String refused = aws.json("ec2", "create-vpc-endpoint", "--vpc-id", vpc, "--vpc-endpoint-type", "Interface",
+                "--service-name", serviceName, "--subnet-ids", subnetB, "--security-group-ids", group, "--no-private-dns-enabled")
+                .at("/VpcEndpoint/VpcEndpointId").asText();
+            assertEquals("pendingAcceptance", aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", refused)
+                .at("/VpcEndpoints/0/State").asText());
+            assertEquals(0, aws.json("ec2", "reject-vpc-endpoint-connections", "--service-id", serviceId,
+                "--vpc-endpoint-ids", refused).get("Unsuccessful").size());
+            assertEquals("rejected", aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", refused)
+                .at("/VpcEndpoints/0/State").asText());
+
+            // The consumer deletes them: deleting, then deleted once the datapath has it.
+            aws.json("ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", endpoint, accepted, refused);
+            for (final String deleted : List.of(endpoint, accepted, refused))
             {
-                final JsonNode left = aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", endpoint).at("/VpcEndpoints/0");
-                return left.isMissingNode() || "deleted".equals(left.get("State").asText());
-            });
+                await("the endpoint to be deleted", Duration.ofSeconds(10), () ->
+                {
+                    final JsonNode left = aws.json("ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", deleted).at("/VpcEndpoints/0");
+                    return left.isMissingNode() || "deleted".equals(left.get("State").asText());
+                });
+            }
+            assertFalse(http(lab, c1.namespace(), acceptedEni).ok(), "deleted, it no longer forwards");
+
+            // What the subscriber received: one SNS notification per event, in commit order.
+            final List<String> expected = List.of("Reject " + endpoint + " rejected",
+                "Connect " + accepted + " pendingAcceptance", "Accept " + accepted + " pending",
+                "Connect " + refused + " pendingAcceptance", "Reject " + refused + " rejected",
+                "Delete " + endpoint + " deleting", "Delete " + accepted + " deleting", "Delete " + refused + " deleting");
+            await("the notifications", Duration.ofSeconds(20), () -> lines(received).size() >= expected.size());
+            final List<String> events = new ArrayList<>();
+            for (final String line : lines(received))
+            {
+                final JsonNode post = JSON.readTree(line);
+                final JsonNode headers = post.get("headers");
+                assertEquals("/sns", post.get("path").asText());
+                assertEquals("Notification", headers.get("x-amz-sns-message-type").asText(), line);
+                assertEquals(TOPIC_ARN, headers.get("x-amz-sns-topic-arn").asText(), line);
+                final JsonNode body = JSON.readTree(post.get("body").asText());
+                assertEquals("Notification", body.get("Type").asText(), line);
+                assertEquals(headers.get("x-amz-sns-message-id").asText(), body.get("MessageId").asText());
+                java.util.UUID.fromString(body.get("MessageId").asText());
+                assertEquals(TOPIC_ARN, body.get("TopicArn").asText());
+                java.time.Instant.parse(body.get("Timestamp").asText());
+                final JsonNode message = JSON.readTree(body.get("Message").asText());
+                assertEquals(serviceId, message.get("serviceId").asText(), line);
+                assertEquals(notification.get("ConnectionNotificationId").asText(), message.get("connectionNotificationId").asText());
+                final String type = message.get("eventType").asText();
+                final String endpointId = message.get("vpcEndpointId").asText();
+                assertTrue(body.get("Subject").asText().contains(endpointId) && body.get("Subject").asText().endsWith(type), line);
+                events.add(type + " " + endpointId + " " + message.get("vpcEndpointState").asText());
+            }
+            assertEquals(expected, events);
+            try (CountersFile counters = CountersFile.open(plan.stateDirectory()))
+            {
+                assertEquals(expected.size(), counters.value("notifications.delivered"));
+                assertEquals(0, counters.value("notifications.failed") + counters.value("notifications.dropped"));
+            }
+            System.out.printf("connection notifications: %d SNS posts received by the HTTP subscriber: %s%n", events.size(), events);
             assertEquals(0, aws.json("ec2", "describe-network-interfaces", "--filters", "Name=vpc-id,Values=" + vpc)
                 .get("NetworkInterfaces").size(), "its ENIs are gone");
         }
@@ -199,6 +296,23 @@ class AwsCliEndpointSystemTest
             {
                 Files.deleteIfExists(path);
             }
+        }
+    }
+
+    private static String resource(final String name) throws URISyntaxException
+    {
+        return Path.of(AwsCliEndpointSystemTest.class.getResource(name).toURI()).toString();
+    }
+
+    private static List<String> lines(final Path file)
+    {
+        try
+        {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList() : List.of();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError(ex);
         }
     }
 

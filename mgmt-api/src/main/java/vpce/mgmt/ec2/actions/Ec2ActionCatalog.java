@@ -17,6 +17,12 @@ public final class Ec2ActionCatalog
     {
     }
 
+    /** @return a dispatcher of every action, each call run as its signing key's account ({@link ControlPlane#asCaller}). */
+    public static vpce.mgmt.ec2.Ec2Dispatcher dispatcher(final ControlPlane controlPlane)
+    {
+        return new vpce.mgmt.ec2.Ec2Dispatcher(actions(controlPlane), controlPlane::asCaller);
+    }
+
     public static List<Ec2Action> actions(final ControlPlane controlPlane)
     {
         final List<Ec2Action> actions = new ArrayList<>();
