@@ -22,8 +22,24 @@ public record ApplianceConfig(
     List<SecurityGroup> securityGroups,
     Limits limits,
     FlowLogs flowLogs,
-    ManagementApi managementApi)
+    ManagementApi managementApi,
+    Dns dns)
 {
+    /**
+     * The embedded DNS responder, off when absent: listeners ("address:port", default 0.0.0.0:53 in the appliance's
+     * namespace), the upstream resolver for names we do not own ("address[:port]"; none: REFUSED), the per-source
+     * rate limit (default 1024 packets/s; 0: none), the largest UDP answer (default 1232), how long a forwarded query
+     * waits (default 2000 ms), and resolver addresses per VPC (default: the VPC's base + 2).
+     */
+    public record Dns(List<String> listen, String upstream, Integer rateLimitPerSecond, Integer maxUdpPayload,
+        Integer upstreamTimeoutMs, List<DnsResolver> resolvers)
+    {
+    }
+
+    public record DnsResolver(String vpc, String address)
+    {
+    }
+
     /**
      * The management API, off when absent: its HTTP listener ("address:port", default 127.0.0.1:8787) and, when
      * access keys are given, the EC2 Query API with its control plane (ownerId: the 12-digit account that owns what

@@ -99,7 +99,7 @@ final class ConfigValidator
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
-            flowLogs(config.flowLogs(), subnets, endpoints), managementApi);
+            flowLogs(config.flowLogs(), subnets, endpoints), managementApi, DnsConfigValidator.dns(config.dns()));
     }
 
     private static DatapathSettings datapath(final ApplianceConfig.Datapath datapath) throws ConfigException
