@@ -167,7 +167,7 @@ public final class Appliance implements AutoCloseable
             {
                 // A TAP's kernel side is the peer host's NIC, and another namespace's sysctls are
                 // not ours to reach from /proc: host setup applies to our own raw ports only.
-                HostSetup.preparePort(spec.interfaceName());
+                HostSetup.preparePort(spec.interfaceName(), model.dns() != null && spec.role() == PortRole.CONSUMER);
             }
             ports.add(openPort(spec));
             portNames.add(spec.name());
