@@ -181,6 +181,19 @@ public final class LabFiles
             .put("serviceName", plan.endpoint().serviceName())
             .put("vpcId", fromFile ? plan.endpoint().vpcId() : null);
 
+        final ObjectNode api = root.putObject("managementApi");
+        if (LabMode.APPLIANCE == mode)
+        {
+            api.put("namespace", plan.appNamespace()).put("url", "http://" + MANAGEMENT_API_LISTEN)
+                .put("region", plan.region())
+                .put("accessKeyId", plan.credentials().accessKeyId())
+                .put("secretAccessKey", plan.credentials().secretAccessKey());
+        }
+        else
+        {
+            api.putNull("namespace").putNull("url").putNull("region").putNull("accessKeyId").putNull("secretAccessKey");
+        }
+
         // The resolver the clients reach (afpacket ports, appliance mode only; see Lab#configureResolver).
         final ObjectNode dns = root.putObject("dns");
         final ArrayNode resolvers = dns.putArray("resolvers");
@@ -193,19 +206,6 @@ public final class LabFiles
         else
         {
             dns.putNull("namespace").putNull("upstream");
-        }
-
-        final ObjectNode api = root.putObject("managementApi");
-        if (LabMode.APPLIANCE == mode)
-        {
-            api.put("namespace", plan.appNamespace()).put("url", "http://" + MANAGEMENT_API_LISTEN)
-                .put("region", plan.region())
-                .put("accessKeyId", plan.credentials().accessKeyId())
-                .put("secretAccessKey", plan.credentials().secretAccessKey());
-        }
-        else
-        {
-            api.putNull("namespace").putNull("url").putNull("region").putNull("accessKeyId").putNull("secretAccessKey");
         }
 
         return root;
