@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  * namespace made for the run (deleted after), and take turns, several rounds each (medians reported).
  *
  * <p>The query mix: the endpoint's regional name (two A records), a zonal name (one), the private DNS name (two),
- * AAAA of the regional name (no data, SOA) and an unknown name in the zone (NXDOMAIN, SOA). dnsperf 2.10 reports the
- * average and standard deviation of latency, not percentiles.
+ * AAAA of the regional name (no data, SOA) and an unknown name in the zone (NXDOMAIN, SOA). Throughput: dnsperf as fast
+ * as the server answers. Latency percentiles: a second pass per server at a fixed offered rate ({@code --latency-qps},
+ * below both servers' capacity), dnsperf {@code -v} printing each response's latency (dnsperf 2.10 reports only the
+ * average and standard deviation itself).
  *
  * <pre>
  *   java -cp perf.jar:lib/* vpce.perf.dns.DnsBenchmark --seconds 10 --runs 3
@@ -63,13 +65,22 @@ public final class DnsBenchmark implements Callable<Integer>
     @Option(names = "--outstanding", description = "dnsperf queries outstanding (default ${DEFAULT-VALUE}).")
     int outstanding = 200;
 
+    @Option(names = "--latency-qps", description = "Offered rate of the latency pass (default ${DEFAULT-VALUE}).")
+    int latencyQps = 20_000;
+
     /** One dnsperf run. */
     public record Measurement(String server, double queriesPerSecond, long completed, long lost, double averageLatencyUs,
         double latencyStdDevUs)
     {
     }
 
-    public record Result(List<Measurement> measurements)
+    /** Latency of every response at a fixed offered rate, from dnsperf -v. */
+    public record Latency(String server, int offeredQps, int samples, long timeouts, double p50Us, double p99Us, double p999Us,
+        double maxUs)
+    {
+    }
+
+    public record Result(List<Measurement> measurements, List<Latency> latencies)
     {
         public double medianQueriesPerSecond(final String server)
         {
@@ -99,16 +110,20 @@ public final class DnsBenchmark implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Result result = run(seconds, runs, clients, outstanding, System.out::println);
+        final Result result = run(seconds, runs, clients, outstanding, latencyQps, System.out::println);
         System.out.printf("responder: %.0f queries/s (median), avg latency %.0f us; NSD: %.0f queries/s, avg latency %.0f us; " +
             "ratio responder/NSD %.2f%n", result.medianQueriesPerSecond("responder"), result.medianLatencyUs("responder"),
             result.medianQueriesPerSecond("nsd"), result.medianLatencyUs("nsd"), result.ratio());
+        result.latencies().forEach(latency -> System.out.printf(
+            "%s at %d queries/s: p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us (%d responses, %d timeouts)%n",
+            latency.server(), latency.offeredQps(), latency.p50Us(), latency.p99Us(), latency.p999Us(), latency.maxUs(),
+            latency.samples(), latency.timeouts()));
         return 0;
     }
 
     /** Builds the namespace, starts both servers, measures, and removes everything, failure or not. */
-    public static Result run(final int seconds, final int runs, final int clients, final int outstanding, final Consumer<String> progress)
-        throws Exception
+    public static Result run(final int seconds, final int runs, final int clients, final int outstanding, final int latencyQps,
+        final Consumer<String> progress) throws Exception
     {
         final String namespace = "vpce-dnsbench-" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
         final Path dir = Files.createTempDirectory("vpce-dnsbench");
@@ -152,7 +167,12 @@ public final class DnsBenchmark implements Callable<Integer>
                     progress.accept(b.toString());
                 }
             }
-            return new Result(List.copyOf(measurements));
+            final int latencySeconds = Math.max(1, seconds / 2);
+            final List<Latency> latencies = List.of(
+                latency(namespace, "responder", RESPONDER_PORT, queries, latencySeconds, latencyQps),
+                latency(namespace, "nsd", NSD_PORT, queries, latencySeconds, latencyQps));
+            latencies.forEach(latency -> progress.accept(latency.toString()));
+            return new Result(List.copyOf(measurements), latencies);
         }
         finally
         {
@@ -287,6 +307,45 @@ public final class DnsBenchmark implements Callable<Integer>
         return new Measurement(server, number(out, "Queries per second:\\s+([0-9.]+)"), (long)number(out, "Queries completed:\\s+(\\d+)"),
             (long)number(out, "Queries lost:\\s+(\\d+)"), number(out, "Average Latency \\(s\\):\\s+([0-9.]+)") * 1e6,
             number(out, "Latency StdDev \\(s\\):\\s+([0-9.]+)") * 1e6);
+    }
+
+    private static Latency latency(final String namespace, final String server, final int port, final Path queries,
+        final int seconds, final int qps) throws Exception
+    {
+        final String out = exec(List.of("ip", "netns", "exec", namespace, "dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port),
+            "-d", queries.toString(), "-l", Integer.toString(seconds), "-c", "1", "-T", "1", "-Q", Integer.toString(qps),
+            "-t", "2", "-v"), seconds + 30);
+        // "> NOERROR name A 0.000123" per response; "> T name A" for a timeout
+        final Matcher matcher = Pattern.compile("(?m)^> (\\S+) \\S+ \\S+(?: ([0-9.]+))?$").matcher(out);
+        long[] latenciesNs = new long[1 << 16];
+        int samples = 0;
+        long timeouts = 0;
+        while (matcher.find())
+        {
+            if (matcher.group(2) == null)
+            {
+                timeouts++;
+                continue;
+            }
+            if (samples == latenciesNs.length)
+            {
+                latenciesNs = java.util.Arrays.copyOf(latenciesNs, samples * 2);
+            }
+            latenciesNs[samples++] = Math.round(Double.parseDouble(matcher.group(2)) * 1e9);
+        }
+        if (samples == 0)
+        {
+            throw new IllegalStateException("dnsperf -v printed no latencies:\n" + out.lines().limit(20).toList());
+        }
+        final long[] sorted = java.util.Arrays.copyOf(latenciesNs, samples);
+        java.util.Arrays.sort(sorted);
+        return new Latency(server, qps, samples, timeouts, percentileUs(sorted, 0.50), percentileUs(sorted, 0.99),
+            percentileUs(sorted, 0.999), sorted[samples - 1] / 1e3);
+    }
+
+    private static double percentileUs(final long[] sorted, final double fraction)
+    {
+        return sorted[Math.min(sorted.length - 1, (int)Math.ceil(fraction * sorted.length) - 1)] / 1e3;
     }
 
     private static double number(final String text, final String pattern)
