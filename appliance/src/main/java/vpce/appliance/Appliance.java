@@ -34,6 +34,11 @@ import vpce.appliance.io.PortException;
 import vpce.appliance.io.TapPort;
 import vpce.appliance.stats.CountersFile;
 import vpce.appliance.controlplane.ControlPlaneDatapathAdapter;
+import vpce.appliance.dns.DnsZones;
+import vpce.dns.DnsCounters;
+import vpce.dns.DnsResponderConfig;
+import vpce.dns.DnsServer;
+import vpce.dns.DnsZoneHolder;
 import vpce.appliance.controlplane.ControlPlaneModel;
 import vpce.appliance.controlplane.NotificationCountersAdapter;
 import vpce.appliance.controlplane.DatapathPublisher;
@@ -126,6 +131,10 @@ public final class Appliance implements AutoCloseable
     private AgentRunner journalRunner;
     private FlowLogs flowLogs;
     private AgentRunner flowLogRunner;
+    /** With the dns section: the responder's zones, published by the control thread after each snapshot. */
+    private DnsZoneHolder dnsZones;
+    private long dnsGeneration;
+    private DnsServer dnsServer;
 
     private Appliance(final ApplianceModel model)
     {
@@ -172,7 +181,7 @@ public final class Appliance implements AutoCloseable
             {
                 // A TAP's kernel side is the peer host's NIC, and another namespace's sysctls are
                 // not ours to reach from /proc: host setup applies to our own raw ports only.
-                HostSetup.preparePort(spec.interfaceName());
+                HostSetup.preparePort(spec.interfaceName(), model.dns() != null && spec.role() == PortRole.CONSUMER);
             }
             ports.add(openPort(spec));
             portNames.add(spec.name());
@@ -194,6 +203,10 @@ public final class Appliance implements AutoCloseable
         final NatPortAllocator natPorts = new NatPortAllocator(provider.addresses().size());
 
         ApplianceModel datapathModel = model;
+        if (model.dns() != null)
+        {
+            dnsZones = new DnsZoneHolder();
+        }
         if (model.managementApi() != null && model.managementApi().ec2Enabled())
         {
             // Before the first snapshot, so that it carries the API's endpoints and the journal's flows through them
@@ -204,6 +217,7 @@ public final class Appliance implements AutoCloseable
         final DatapathSnapshot initial = new DatapathSnapshot(datapathModel, portNames, ++generation);
         snapshots = new DatapathSnapshotHolder(initial);
         current = datapathModel;
+        publishDnsZones();
         if (controlPlaneAdapter != null)
         {
             controlPlaneAdapter.initialGeneration(initial.generation());
@@ -247,6 +261,10 @@ public final class Appliance implements AutoCloseable
         runner = new AgentRunner(idleStrategy(settings.idleStrategy()), errorHandler, null, datapathHeartbeat);
         AgentRunner.startOnThread(runner);
         StartupClock.phase("datapath running");
+        if (model.dns() != null)
+        {
+            startDnsResponder();
+        }
 
         for (final ApplianceModel.EndpointSpec endpoint : current.endpoints())
         {
@@ -423,6 +441,12 @@ public final class Appliance implements AutoCloseable
                 return snapshots.programmedGeneration();
             }
         }, leftOut::setRelease);
+        if (model.dns() != null)
+        {
+            // After the datapath adapter, which publishes the commit's snapshot first (and the zones with it): this
+            // catches the commits that change only names (private DNS on or off), before the API call returns.
+            controlPlane.addStateListener((state, commit) -> publishDnsZones());
+        }
         if (!model.managementApi().notificationSubscribers().isEmpty())
         {
             // Connection events leave the API thread through the agent's bounded queue, after their commit.
@@ -459,7 +483,49 @@ public final class Appliance implements AutoCloseable
         snapshots.publish(snapshot);
         generation = snapshot.generation();
         current = next;
+        publishDnsZones();
         return generation;
+    }
+
+    /**
+     * Control thread: the DNS zones of the current model and the control plane's state, published whole (see
+     * {@link DnsZoneHolder}) before the caller returns, so once an API call has returned no query gets an older
+     * answer. A model whose names do not build leaves the previous zones (logged).
+     */
+    private void publishDnsZones()
+    {
+        if (dnsZones == null)
+        {
+            return;
+        }
+        try
+        {
+            dnsZones.publish(DnsZones.build(current, controlPlane == null ? null : controlPlane.state(), model.dns(), ++dnsGeneration));
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("DNS zones not updated: {}", ex.getMessage(), ex);
+        }
+    }
+
+    private void startDnsResponder() throws IOException
+    {
+        final ApplianceModel.DnsSpec dns = model.dns();
+        try
+        {
+            dnsServer = new DnsServer(new DnsResponderConfig(dns.listen(), dns.upstream(), dns.rateLimitPerSecond(), dns.maxUdpPayload(),
+                dns.upstreamTimeoutMs()), dnsZones, new DnsCounters(counters.manager())).start();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted starting the DNS responder", ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IOException("dns: cannot listen on " + dns.listen() + ": " + ex.getMessage(), ex);
+        }
+        StartupClock.phase("DNS responder started");
     }
 
     /**
@@ -516,9 +582,10 @@ public final class Appliance implements AutoCloseable
         if (!next.ports().equals(current.ports()) || !next.datapath().equals(current.datapath()) ||
             !next.stateDirectory().equals(current.stateDirectory()) || !next.region().equals(current.region()) ||
             !sameFlowLogSink(next.flowLogs(), current.flowLogs()) ||
-            !java.util.Objects.equals(next.managementApi(), current.managementApi()))
+            !java.util.Objects.equals(next.managementApi(), current.managementApi()) ||
+            !java.util.Objects.equals(next.dns(), current.dns()))
         {
-            return "ports, datapath settings, stateDirectory, region, the managementApi section and the flow log " +
+            return "ports, datapath settings, stateDirectory, region, the managementApi and dns sections and the flow log " +
                 "file, account and interval change only with a restart";
         }
         if (controlPlaneAdapter != null)
@@ -731,6 +798,7 @@ public final class Appliance implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(dnsServer);
         CloseHelper.quietClose(controlPlaneAdapter);
         // Lets the API thread finish what it runs, then the store it commits to closes.
         CloseHelper.quietClose(managementServer);

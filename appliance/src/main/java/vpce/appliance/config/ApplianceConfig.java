@@ -23,10 +23,26 @@ public record ApplianceConfig(
     Limits limits,
     FlowLogs flowLogs,
     ManagementApi managementApi,
-    Shutdown shutdown)
+    Shutdown shutdown,
+    Dns dns)
 {
     /** How the appliance stops on SIGTERM: drainSeconds (0..3600, default 5) for established flows to end. */
     public record Shutdown(Integer drainSeconds)
+    {
+    }
+
+    /**
+     * The embedded DNS responder, off when absent: listeners ("address:port", default 0.0.0.0:53 in the appliance's
+     * namespace), the upstream resolver for names we do not own ("address[:port]"; none: REFUSED), the per-source
+     * rate limit (default 1024 packets/s; 0: none), the largest UDP answer (default 1232), how long a forwarded query
+     * waits (default 2000 ms), and resolver addresses per VPC (default: the VPC's base + 2).
+     */
+    public record Dns(List<String> listen, String upstream, Integer rateLimitPerSecond, Integer maxUdpPayload,
+        Integer upstreamTimeoutMs, List<DnsResolver> resolvers)
+    {
+    }
+
+    public record DnsResolver(String vpc, String address)
     {
     }
 

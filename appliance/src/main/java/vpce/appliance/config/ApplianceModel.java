@@ -23,7 +23,8 @@ public record ApplianceModel(
     int securityGroupsPerEni,
     FlowLogsSpec flowLogs,
     ManagementApiSpec managementApi,
-    ShutdownSettings shutdown)
+    ShutdownSettings shutdown,
+    DnsSpec dns)
 {
     /**
      * SIGTERM: new flows are refused at once; the appliance then waits up to {@code drainSeconds} for the established
@@ -34,6 +35,32 @@ public record ApplianceModel(
         public static final int DEFAULT_DRAIN_SECONDS = 5;
         public static final int MAX_DRAIN_SECONDS = 3_600;
         public static final ShutdownSettings DEFAULT = new ShutdownSettings(DEFAULT_DRAIN_SECONDS);
+    }
+
+    /**
+     * The DNS responder; null in the model when off. See {@link ApplianceConfig.Dns}.
+     *
+     * @param resolverAddresses the VPCs whose resolver address is not their base + 2.
+     */
+    public record DnsSpec(
+        List<java.net.InetSocketAddress> listen,
+        java.net.InetSocketAddress upstream,
+        int rateLimitPerSecond,
+        int maxUdpPayload,
+        int upstreamTimeoutMs,
+        java.util.Map<String, Integer> resolverAddresses)
+    {
+        public static final int DEFAULT_RATE_LIMIT_PER_SECOND = 1024;
+        public static final int DEFAULT_MAX_UDP_PAYLOAD = 1232;
+        public static final int DEFAULT_UPSTREAM_TIMEOUT_MS = 2_000;
+        public static final String DEFAULT_LISTEN = "0.0.0.0:53";
+
+        /** @return the VPC's resolver address: the configured one, else its base + 2 (as AmazonProvidedDNS). */
+        public int resolverAddress(final String vpcId, final Ipv4.Cidr cidr)
+        {
+            final Integer configured = resolverAddresses.get(vpcId);
+            return configured != null ? configured : (cidr.address() & (cidr.prefixLength() == 0 ? 0 : -1 << (32 - cidr.prefixLength()))) + 2;
+        }
     }
 
     /**

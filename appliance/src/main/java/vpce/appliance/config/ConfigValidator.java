@@ -99,7 +99,8 @@ final class ConfigValidator
         return new ApplianceModel(
             region, Path.of(stateDirectory), datapath, ports, vpcs, subnets, services, endpoints, networkAcls,
             AccessRulesValidator.withMembers(groups, endpoints), groupsPerEni,
-            flowLogs(config.flowLogs(), subnets, endpoints), managementApi, shutdown(config.shutdown()));
+            flowLogs(config.flowLogs(), subnets, endpoints), managementApi, shutdown(config.shutdown()),
+            DnsConfigValidator.dns(config.dns()));
     }
 
     private static ApplianceModel.ShutdownSettings shutdown(final ApplianceConfig.Shutdown shutdown) throws ConfigException

@@ -305,7 +305,7 @@ public final class ControlPlaneModel
         final ApplianceModel model = new ApplianceModel(config.region(), config.stateDirectory(), config.datapath(), config.ports(),
             List.copyOf(vpcs), List.copyOf(subnets), List.copyOf(services), List.copyOf(endpoints), List.copyOf(networkAcls),
             List.copyOf(groups), config.securityGroupsPerEni(), config.flowLogs(), config.managementApi(),
-            config.shutdown());
+            config.shutdown(), config.dns());
         return new Merged(model, List.copyOf(leftOut));
     }
 

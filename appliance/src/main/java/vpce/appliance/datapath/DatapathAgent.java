@@ -312,7 +312,10 @@ public final class DatapathAgent implements Agent
         final int eni = snapshot.eniOn(portIndex, ip.destination());
         if (eni == DatapathSnapshot.NOT_FOUND)
         {
-            counters.drop(DropReason.NOT_ENI_ADDRESS);
+            if (!snapshot.isHostAddress(ip.destination())) // the host kernel's (the DNS resolver's): not a drop
+            {
+                counters.drop(DropReason.NOT_ENI_ADDRESS);
+            }
             return;
         }
         // Network ACLs are stateless and see every packet that crosses a subnet's boundary,
@@ -637,7 +640,10 @@ public final class DatapathAgent implements Agent
                 sendArpReply(portIndex, targetIp, arp.senderMac(), arp.senderIp());
                 return;
             }
-            counters.drop(DropReason.ARP_NOT_FOR_US);
+            if (!snapshot.isHostAddress(targetIp)) // the kernel answers ARP for the resolver address
+            {
+                counters.drop(DropReason.ARP_NOT_FOR_US);
+            }
             return;
         }
 

@@ -69,6 +69,8 @@ public final class DatapathSnapshot
     private final long[] natTargetSources;
 
     private final long generation;
+    /** The VPCs' DNS resolver addresses with a dns section: the host's kernel's, on the consumer ports (see README). */
+    private final org.agrona.collections.IntHashSet hostAddresses = new org.agrona.collections.IntHashSet();
 
     /**
      * @param portNames the ports in the order the datapath indexes them.
@@ -86,6 +88,10 @@ public final class DatapathSnapshot
     public DatapathSnapshot(final ApplianceModel model, final List<String> portNames, final long generation)
     {
         this.generation = generation;
+        if (model.dns() != null)
+        {
+            model.vpcs().forEach(vpc -> hostAddresses.add(model.dns().resolverAddress(vpc.id(), vpc.cidr())));
+        }
         final List<EniSpec> enis = model.endpoints().stream().flatMap(e -> e.enis().stream()).toList();
         eniAddress = new int[enis.size()];
         eniPortIndex = new int[enis.size()];
@@ -397,6 +403,15 @@ public final class DatapathSnapshot
     public int providerAddress(final int index)
     {
         return providerAddresses[index];
+    }
+
+    /**
+     * @return whether frames to this consumer-side address are the host kernel's (a VPC's DNS resolver address): the
+     * datapath leaves them, and ARP for it, to the kernel, which sees the same frames.
+     */
+    public boolean isHostAddress(final int address)
+    {
+        return hostAddresses.contains(address);
     }
 
     /** Index of one of the appliance's own provider-side addresses, or {@link #NOT_FOUND}. */

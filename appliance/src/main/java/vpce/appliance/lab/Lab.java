@@ -103,6 +103,10 @@ public final class Lab implements AutoCloseable
             {
                 configureKernelForwarder(plan);
             }
+            else if (LabPorts.TAP != plan.ports())
+            {
+                configureResolver(plan);
+            }
             startServices(plan);
             if (LabMode.APPLIANCE == mode && appliancePid == null)
             {
@@ -506,6 +510,25 @@ public final class Lab implements AutoCloseable
         // reach the forwarder, which must drop them.
         ip(service.namespace(), "route", "add", plan.vpc().cidr(), "via", service.providerAddress(),
             "dev", service.serviceInterface());
+    }
+
+    /**
+     * The VPC's resolver address (base + 2) as the appliance namespace's kernel's: a /32 on each consumer port, so the
+     * kernel answers ARP for it and delivers the queries to the appliance's DNS listener (the datapath, which reads
+     * the same frames with AF_PACKET, leaves frames for it alone), a route back to each client subnet from it, and
+     * on each client a route to it on its link. With TAP ports the appliance owns the frames and the kernel never
+     * sees them: no resolver there (see README).
+     */
+    private static void configureResolver(final LabPlan plan)
+    {
+        final String app = plan.appNamespace();
+        final String resolver = plan.vpc().resolverAddress();
+        for (final LabPlan.Consumer consumer : plan.consumers())
+        {
+            ip(app, "addr", "add", resolver + "/32", "dev", consumer.portName());
+            ip(app, "route", "add", consumer.subnetCidr(), "dev", consumer.portName(), "src", resolver);
+            ip(consumer.namespace(), "route", "add", resolver + "/32", "dev", consumer.clientInterface());
+        }
     }
 
     private static void configureKernelForwarder(final LabPlan plan)

@@ -59,6 +59,10 @@ import java.util.List;
  *   <tr><td>endpoint.id</td><td>string|null</td><td>endpoint id; null with {@code endpoints: api}</td></tr>
  *   <tr><td>endpoint.serviceName</td><td>string</td><td>endpoint service name</td></tr>
  *   <tr><td>endpoint.vpcId</td><td>string|null</td><td>VPC id; null with {@code endpoints: api}</td></tr>
+ *   <tr><td>dns.resolvers[].vpcCidr, .address</td><td>string</td><td>the VPC's resolver (base + 2), reachable from
+ *       the clients; empty in kernel mode and with TAP ports</td></tr>
+ *   <tr><td>dns.namespace, dns.upstream</td><td>string|null</td><td>where the responder forwards names it does not
+ *       own (an address in that namespace); null when there is no resolver</td></tr>
  *   <tr><td>managementApi.namespace</td><td>string|null</td><td>where the API listens ({@code <name>-app});
  *       null in kernel mode</td></tr>
  *   <tr><td>managementApi.url</td><td>string|null</td><td>its base URL inside that namespace (the EC2 API's
@@ -85,6 +89,13 @@ public final class LabFiles
 
     /** The private DNS name of the lab's service, which endpoints made with private DNS enabled answer for. */
     public static final String SERVICE_PRIVATE_DNS_NAME = "lab-service.example.com";
+
+    /**
+     * Where the lab's DNS responder forwards names it does not own: the appliance namespace's loopback, where a test
+     * may run an upstream (nothing does by default: such names get SERVFAIL after {@link #DNS_UPSTREAM_TIMEOUT_MS}).
+     */
+    public static final String DNS_UPSTREAM = "127.0.0.1:5300";
+    public static final int DNS_UPSTREAM_TIMEOUT_MS = 1_000;
 
     /** Idle strategy written into the lab's appliance configuration. */
     public static final String IDLE_STRATEGY = "poll";
@@ -183,6 +194,20 @@ public final class LabFiles
             api.putNull("namespace").putNull("url").putNull("region").putNull("accessKeyId").putNull("secretAccessKey");
         }
 
+        // The resolver the clients reach (afpacket ports, appliance mode only; see Lab#configureResolver).
+        final ObjectNode dns = root.putObject("dns");
+        final ArrayNode resolvers = dns.putArray("resolvers");
+        final boolean resolving = LabMode.APPLIANCE == mode && plan.ports() != LabPorts.TAP;
+        if (resolving)
+        {
+            resolvers.addObject().put("vpcCidr", plan.vpc().cidr()).put("address", plan.vpc().resolverAddress());
+            dns.put("namespace", plan.appNamespace()).put("upstream", DNS_UPSTREAM);
+        }
+        else
+        {
+            dns.putNull("namespace").putNull("upstream");
+        }
+
         return root;
     }
 
@@ -278,6 +303,11 @@ public final class LabFiles
             .put("accessKeyId", plan.credentials().accessKeyId())
             .put("secretAccessKey", plan.credentials().secretAccessKey());
         key.putArray("allowedActions").add("ec2:*");
+
+        // Every address of the appliance namespace: the VPC's resolver address on the consumer ports (Lab), loopback.
+        final ObjectNode dns = root.putObject("dns");
+        dns.putArray("listen").add("0.0.0.0:53");
+        dns.put("upstream", DNS_UPSTREAM).put("upstreamTimeoutMs", DNS_UPSTREAM_TIMEOUT_MS);
 
         // Ready to log, off until a reload lists subnets or endpoints (the sink needs a restart).
         final ObjectNode flowLogs = root.putObject("flowLogs")

@@ -317,6 +317,13 @@ public record LabPlan(
      */
     public record Vpc(String id, String cidr)
     {
+        /** @return the VPC's resolver address, its base + 2 (as AmazonProvidedDNS). */
+        public String resolverAddress()
+        {
+            final vpce.appliance.config.Ipv4.Cidr block = vpce.appliance.config.Ipv4.Cidr.parse(cidr);
+            final int mask = block.prefixLength() == 0 ? 0 : -1 << (32 - block.prefixLength());
+            return vpce.appliance.config.Ipv4.format((block.address() & mask) + 2);
+        }
     }
 
     /**

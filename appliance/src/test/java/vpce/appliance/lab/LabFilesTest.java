@@ -50,7 +50,8 @@ class LabFilesTest
     {
         final JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(LabFiles.applianceConfigYaml(plan));
         assertEquals(
-            List.of("region", "stateDirectory", "datapath", "ports", "vpcs", "subnets", "services", "endpoints", "securityGroups", "managementApi", "flowLogs"),
+            List.of("region", "stateDirectory", "datapath", "ports", "vpcs", "subnets", "services", "endpoints", "securityGroups", "managementApi", "dns",
+                "flowLogs"),
             names(yaml));
         assertEquals("/run/vpce-lab/state", yaml.get("stateDirectory").asText());
         assertEquals(64, yaml.get("datapath").get("batchSize").asInt());
@@ -89,7 +90,7 @@ class LabFilesTest
     {
         final LabPlan api = plan.withEndpoints(LabEndpoints.API);
         final JsonNode yaml = new ObjectMapper(new YAMLFactory()).readTree(LabFiles.applianceConfigYaml(api));
-        assertEquals(List.of("region", "stateDirectory", "datapath", "ports", "services", "managementApi", "flowLogs"), names(yaml));
+        assertEquals(List.of("region", "stateDirectory", "datapath", "ports", "services", "managementApi", "dns", "flowLogs"), names(yaml));
         // The file still validates: the EC2 API on, no VPC needed.
         final var model = vpce.appliance.config.ConfigLoader.parse(LabFiles.applianceConfigYaml(api), "lab.yaml");
         assertTrue(model.vpcs().isEmpty() && model.endpoints().isEmpty());
@@ -124,6 +125,18 @@ class LabFilesTest
         assertEquals(4242, appliance.get("appliance").get("pid").asLong());
         assertEquals("/run/vpce-lab/appliance.log", appliance.get("appliance").get("log").asText());
         assertEquals(List.of("vpce-app", "vpce-c1", "vpce-c2", "vpce-svc"), LabFiles.recordedNamespaces(appliance));
+    }
+
+    @Test
+    void labDocumentPublishesTheResolverOnlyWhereTheClientsReachIt()
+    {
+        final JsonNode resolvers = LabFiles.labDocument(plan, LabMode.APPLIANCE, 1L).get("dns").get("resolvers");
+        assertEquals(1, resolvers.size());
+        assertEquals("10.0.0.2", resolvers.get(0).get("address").asText());
+        assertEquals("10.0.0.0/16", resolvers.get(0).get("vpcCidr").asText());
+        assertEquals("127.0.0.1:5300", LabFiles.labDocument(plan, LabMode.APPLIANCE, 1L).get("dns").get("upstream").asText());
+        assertTrue(LabFiles.labDocument(plan, LabMode.KERNEL, null).get("dns").get("resolvers").isEmpty());
+        assertTrue(LabFiles.labDocument(plan.withPorts(LabPorts.TAP), LabMode.APPLIANCE, 1L).get("dns").get("resolvers").isEmpty());
     }
 
     @Test

@@ -85,8 +85,9 @@ class KernelLabTest
         final JsonNode json = new ObjectMapper().readTree(plan.labFile().toFile());
         assertEquals(
             List.of("name", "mode", "endpoints", "runDirectory", "configFile", "region", "appliance", "consumers", "service",
-                "endpoint", "managementApi"),
+                "endpoint", "managementApi", "dns"),
             fieldNames(json));
+        assertTrue(json.get("dns").get("resolvers").isEmpty(), "no resolver in kernel mode");
         assertEquals(plan.name(), json.get("name").asText());
         assertEquals("kernel", json.get("mode").asText());
         assertEquals("config", json.get("endpoints").asText());

@@ -1,0 +1,48 @@
+package vpce.dns;
+
+/** The responder's counters: answers by rcode, and what never got an answer. */
+public enum DnsCounter
+{
+    NOERROR("answered NOERROR"),
+    NXDOMAIN("answered NXDOMAIN"),
+    FORMERR("answered FORMERR"),
+    SERVFAIL("answered SERVFAIL"),
+    NOTIMP("answered NOTIMP"),
+    REFUSED("answered REFUSED"),
+    BADVERS("answered BADVERS"),
+    TRUNCATED("answers truncated (TC)"),
+    TCP_QUERIES("queries over TCP"),
+    FORWARDED("queries forwarded upstream"),
+    UPSTREAM_TIMEOUTS("upstream timeouts (SERVFAIL)"),
+    UPSTREAM_TCP_RETRIES("upstream truncated, retried over TCP"),
+    FORWARD_TABLE_FULL("forwarding table full (SERVFAIL)"),
+    DROPPED_MALFORMED("dropped: shorter than a header, or a response"),
+    DROPPED_RATE_LIMITED("dropped: source over its rate limit"),
+    DROPPED_UPSTREAM("dropped: unexpected upstream answers");
+
+    private final String description;
+
+    DnsCounter(final String description)
+    {
+        this.description = description;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+
+    static DnsCounter ofRcode(final int rcode)
+    {
+        return switch (rcode)
+        {
+            case DnsWire.RCODE_NOERROR -> NOERROR;
+            case DnsWire.RCODE_NXDOMAIN -> NXDOMAIN;
+            case DnsWire.RCODE_FORMERR -> FORMERR;
+            case DnsWire.RCODE_SERVFAIL -> SERVFAIL;
+            case DnsWire.RCODE_NOTIMP -> NOTIMP;
+            case DnsWire.RCODE_BADVERS -> BADVERS;
+            default -> REFUSED;
+        };
+    }
+}
