@@ -6,6 +6,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Objects;
 
@@ -248,6 +249,7 @@ public final class FlowTable implements AutoCloseable
     private static final int RST_OUT_OF_WINDOW = 2;
 
     private static final int NO_RECORD = -1;
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /**
      * Not a {@code ~index} from {@link #probe}: bucket indexes are below {@link #MAX_CAPACITY} * 4.
      */
@@ -257,6 +259,8 @@ public final class FlowTable implements AutoCloseable
      * L1 miss buffers busy and to amortise the wait for a pass's last miss (64 measured a few % better than 32).
      */
     private static final int BATCH_CHUNK = 64;
+    /** Flows {@link #createBatch} prepares at a time: two keys each, so its home-bucket pass is a chunk too. */
+    private static final int CREATE_CHUNK = BATCH_CHUNK / 2;
     private static final byte[] NO_MEMORY = new byte[0];
     /**
      * What a closed table probes: one empty bucket, and a record 0 for the batch lookup's unconditional load.
@@ -323,6 +327,8 @@ public final class FlowTable implements AutoCloseable
     private final long[] batchWords = new long[BATCH_CHUNK];
 
     private int freeHead = NO_RECORD;
+    /** Keys added or removed: {@link #modificationCount()}. Writer only, plain. */
+    private int modifications;
     private int highWaterMark;
     private int expiryCursor;
     private int embryonicHead = NO_RECORD;
@@ -484,6 +490,49 @@ public final class FlowTable implements AutoCloseable
     }
 
     /**
+     * Changes whenever a flow is created or removed (by any means: remove, expire, eviction, removeByEndpoint), the
+     * only operations that change what a key finds. While it is unchanged, every lookup answers as it did, so the
+     * result of a batch lookup made at the start of a receive batch still holds; once it has changed, {@link
+     * #recheckForward}/{@link #recheckReverse} confirm an earlier result. Writer thread only; wraps (compare with
+     * {@code ==}).
+     */
+    public int modificationCount()
+    {
+        return modifications;
+    }
+
+    /**
+     * {@link #lookupForward}, given what a lookup of the same key returned before some creates or removes: if that
+     * flow is still live with this forward key it is the answer (keys are unique among live flows) and no bucket
+     * is read; else (removed, its id reused by another flow, or the earlier result {@link #NOT_FOUND}) a full
+     * lookup. So the answer is always exactly {@code lookupForward(srcIp, ...)}.
+     *
+     * @param earlierFlowId a flow id or {@link #NOT_FOUND}, any int.
+     * @return the flow id or {@link #NOT_FOUND}.
+     */
+    public int recheckForward(
+        final int earlierFlowId, final int srcIp, final int srcPort, final int dstIp, final int dstPort,
+        final int protocol)
+    {
+        return isLive(earlierFlowId) && keyMatches(earlierFlowId, FORWARD, srcIp, srcPort, dstIp, dstPort, protocol) ?
+            earlierFlowId : lookupForward(srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
+     * {@link #lookupReverse} given an earlier result for the same key; see {@link #recheckForward}.
+     *
+     * @param earlierFlowId a flow id or {@link #NOT_FOUND}, any int.
+     * @return the flow id or {@link #NOT_FOUND}.
+     */
+    public int recheckReverse(
+        final int earlierFlowId, final int srcIp, final int srcPort, final int dstIp, final int dstPort,
+        final int protocol)
+    {
+        return isLive(earlierFlowId) && keyMatches(earlierFlowId, REVERSE, srcIp, srcPort, dstIp, dstPort, protocol) ?
+            earlierFlowId : lookupReverse(srcIp, srcPort, dstIp, dstPort, protocol);
+    }
+
+    /**
      * Create a flow without evicting: as {@link #create(int, int, int, int, int, int, int, int, int, long,
      * FlowExpiryHandler)} with no handler, so when there is no room (table full, or a TCP flow at the embryonic
      * limit) it returns {@link #TABLE_FULL}. Nobody could release an evicted flow's NAT port, so this form never
@@ -544,8 +593,97 @@ public final class FlowTable implements AutoCloseable
             return INVALID_ARGUMENT;
         }
 
-        final int forwardTag = tag(clientIp, clientPort, eniIp, eniPort, protocol, FORWARD);
-        final int reverseTag = tag(targetIp, targetPort, natIp, natPort, protocol, REVERSE);
+        return createTagged(tag(clientIp, clientPort, eniIp, eniPort, protocol, FORWARD),
+            tag(targetIp, targetPort, natIp, natPort, protocol, REVERSE),
+            clientIp, clientPort, eniIp, eniPort, targetIp, targetPort, natIp, natPort, protocol, nowNs,
+            evictionHandler);
+    }
+
+    /**
+     * {@link #create(int, int, int, int, int, int, int, int, int, long, FlowExpiryHandler)} for {@code count} new
+     * flows, the i-th made of the i-th element of each array: exactly the same as calling {@code create} for i = 0,
+     * 1, ... in order (results, evictions, handler calls, counters), so a later flow of the batch sees the earlier
+     * ones and a duplicate key within the batch gets {@link #DUPLICATE}. A single create waits for its two home
+     * buckets, a memory latency; here the home buckets of every flow of a chunk are loaded before the first create
+     * runs, so their misses overlap and each create then probes buckets already in cache. Allocation-free.
+     *
+     * @param count           number of flows, 0..length of every array.
+     * @param nowNs           the creation time of every flow of the batch.
+     * @param evictionHandler as for {@code create}; {@code null} never evicts.
+     * @param flowIdsOut      receives what {@code create} would have returned, per flow.
+     */
+    public void createBatch(
+        final int count,
+        final int[] clientIp,
+        final int[] clientPort,
+        final int[] eniIp,
+        final int[] eniPort,
+        final int[] targetIp,
+        final int[] targetPort,
+        final int[] natIp,
+        final int[] natPort,
+        final int[] protocol,
+        final long nowNs,
+        final FlowExpiryHandler evictionHandler,
+        final int[] flowIdsOut)
+    {
+        final int[] tags = batchTags;
+        final int[] indexes = batchIndexes;
+        final long[] words = batchWords;
+        for (int start = 0; start < count; start += CREATE_CHUNK)
+        {
+            final int n = Math.min(CREATE_CHUNK, count - start);
+            // Pass 1, compute only: both tags and home buckets of every flow (invalid arguments hash harmlessly;
+            // they are refused in pass 3, in order).
+            for (int i = 0, k = start; i < n; i++, k++)
+            {
+                final int forwardTag = tag(clientIp[k], clientPort[k], eniIp[k], eniPort[k], protocol[k], FORWARD);
+                final int reverseTag = tag(targetIp[k], targetPort[k], natIp[k], natPort[k], protocol[k], REVERSE);
+                tags[i << 1] = forwardTag;
+                tags[(i << 1) + 1] = reverseTag;
+                indexes[i << 1] = home(forwardTag);
+                indexes[(i << 1) + 1] = home(reverseTag);
+            }
+            // Pass 2: load every home bucket, no branch on the values, into a field so the JIT keeps the loads.
+            for (int j = 0, end = n << 1; j < end; j++)
+            {
+                words[j] = bucket(indexes[j]);
+            }
+            // Pass 3: the creates in order; each reads its buckets afresh (an earlier create of the batch may have
+            // filled or shifted them), now from cache.
+            for (int i = 0, k = start; i < n; i++, k++)
+            {
+                if (((clientPort[k] | eniPort[k] | targetPort[k] | natPort[k]) & ~0xFFFF) != 0 ||
+                    (protocol[k] & ~0xFF) != 0)
+                {
+                    increment(INVALID_ARGUMENT_COUNTER_OFFSET);
+                    flowIdsOut[k] = INVALID_ARGUMENT;
+                }
+                else
+                {
+                    flowIdsOut[k] = createTagged(tags[i << 1], tags[(i << 1) + 1], clientIp[k], clientPort[k],
+                        eniIp[k], eniPort[k], targetIp[k], targetPort[k], natIp[k], natPort[k], protocol[k], nowNs,
+                        evictionHandler);
+                }
+            }
+        }
+    }
+
+    private int createTagged(
+        final int forwardTag,
+        final int reverseTag,
+        final int clientIp,
+        final int clientPort,
+        final int eniIp,
+        final int eniPort,
+        final int targetIp,
+        final int targetPort,
+        final int natIp,
+        final int natPort,
+        final int protocol,
+        final long nowNs,
+        final FlowExpiryHandler evictionHandler)
+    {
         final int forwardHome = home(forwardTag);
         final int reverseHome = home(reverseTag);
         // Both home entries are loaded, into an array so the JIT keeps the loads here, before either is examined:
@@ -600,32 +738,26 @@ public final class FlowTable implements AutoCloseable
         }
 
         // A reused record still holds the previous flow's values: write every field (the embryonic links are
-        // written by appendEmbryonic and read only while the flow is on the list).
-        final UnsafeBuffer records = this.records;
-        final int offset = flowId * RECORD_LENGTH;
-        records.putInt(offset + CLIENT_IP_OFFSET, clientIp);
-        records.putInt(offset + ENI_IP_OFFSET, eniIp);
-        records.putInt(offset + TARGET_IP_OFFSET, targetIp);
-        records.putInt(offset + NAT_IP_OFFSET, natIp);
-        records.putShort(offset + CLIENT_PORT_OFFSET, (short)clientPort);
-        records.putShort(offset + ENI_PORT_OFFSET, (short)eniPort);
-        records.putShort(offset + TARGET_PORT_OFFSET, (short)targetPort);
-        records.putShort(offset + NAT_PORT_OFFSET, (short)natPort);
-        records.putByte(offset + PROTOCOL_OFFSET, (byte)protocol);
-        records.putByte(offset + TCP_STATE_OFFSET, (byte)(embryonic ? TcpState.SYN_SENT : TcpState.NONE));
-        records.putByte(offset + FLAGS_OFFSET, (byte)FLAG_IN_USE);
-        records.putByte(offset + WINDOW_SCALES_OFFSET, (byte)(NO_SCALE | NO_SCALE << 4));
-        records.putInt(offset + ENDPOINT_ID_OFFSET, 0);
-        records.putLong(offset + LAST_SEEN_NS_OFFSET, nowNs);
+        // written by appendEmbryonic and read only while the flow is on the list). Eleven long stores, each packing
+        // the fields at its offsets in the native order the field accessors read, all but the first by address:
+        // 22 bounds-checked field stores were most of a cache-resident create. The first is checked, so a create
+        // after close() throws instead of writing to the stand-in memory.
+        records.putLong(flowId * RECORD_LENGTH + CLIENT_IP_OFFSET, pair(clientIp, eniIp));
+        final long address = recordsAddress + (long)flowId * RECORD_LENGTH;
+        UnsafeApi.putLong(address + TARGET_IP_OFFSET, pair(targetIp, natIp));
+        UnsafeApi.putLong(address + CLIENT_PORT_OFFSET,
+            pair(shorts(clientPort, eniPort), shorts(targetPort, natPort)));
+        // Protocol, state, flags, window scales (no option seen) and endpoint id 0.
+        UnsafeApi.putLong(address + PROTOCOL_OFFSET, pair(bytes(protocol,
+            embryonic ? TcpState.SYN_SENT : TcpState.NONE, FLAG_IN_USE, NO_SCALE | NO_SCALE << 4), 0));
+        UnsafeApi.putLong(address + LAST_SEEN_NS_OFFSET, nowNs);
         // Consumer MAC, consumer port index and timeout profile (0) in one store.
-        records.putLong(offset + CONSUMER_MAC_OFFSET, 0);
-        records.putLong(offset + FORWARD_BYTES_OFFSET, 0);
-        records.putLong(offset + REVERSE_BYTES_OFFSET, 0);
-        records.putInt(offset + FORWARD_PACKETS_OFFSET, 0);
-        records.putInt(offset + REVERSE_PACKETS_OFFSET, 0);
-        records.putLong(offset + NEXT_SEQ_OFFSET, 0);
-        records.putInt(offset + MAX_WINDOW_OFFSET, 0);
-        records.putInt(offset + NEXT_FREE_OFFSET, NO_RECORD);
+        UnsafeApi.putLong(address + CONSUMER_MAC_OFFSET, 0);
+        UnsafeApi.putLong(address + FORWARD_BYTES_OFFSET, 0);
+        UnsafeApi.putLong(address + REVERSE_BYTES_OFFSET, 0);
+        UnsafeApi.putLong(address + FORWARD_PACKETS_OFFSET, 0);
+        UnsafeApi.putLong(address + NEXT_SEQ_OFFSET, 0);
+        UnsafeApi.putLong(address + MAX_WINDOW_OFFSET, pair(0, NO_RECORD));
 
         insertAt(forwardSlot, forwardTag, reference(flowId, FORWARD));
         // Both keys may have probed to the same free bucket, which the forward key now holds.
@@ -635,6 +767,7 @@ public final class FlowTable implements AutoCloseable
             appendEmbryonic(flowId);
         }
 
+        modifications++;
         increment(SIZE_COUNTER_OFFSET);
         increment(CREATED_COUNTER_OFFSET);
 
@@ -1221,6 +1354,7 @@ public final class FlowTable implements AutoCloseable
     public void close()
     {
         records.wrap(NO_MEMORY);
+        modifications++;
         bucketCount = 1;
         bucketsAddress = CLOSED_MEMORY_ADDRESS;
         recordsAddress = CLOSED_MEMORY_ADDRESS;
@@ -1599,6 +1733,7 @@ public final class FlowTable implements AutoCloseable
         records.putByte(offset + FLAGS_OFFSET, (byte)0);
         records.putInt(offset + NEXT_FREE_OFFSET, freeHead);
         freeHead = flowId;
+        modifications++;
 
         add(SIZE_COUNTER_OFFSET, -1);
         increment(REMOVED_COUNTER_OFFSET);
@@ -2037,6 +2172,32 @@ public final class FlowTable implements AutoCloseable
         h ^= h >>> 33;
 
         return h;
+    }
+
+    /**
+     * The long whose lower-addressed int is {@code lower}, in the native order {@link UnsafeBuffer}'s accessors use.
+     */
+    private static long pair(final int lower, final int higher)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (lower & 0xFFFF_FFFFL) | (long)higher << 32 :
+            (long)lower << 32 | (higher & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The int whose lower-addressed short is {@code lower} (the low 16 bits of each), in native order.
+     */
+    private static int shorts(final int lower, final int higher)
+    {
+        return NATIVE_LITTLE_ENDIAN ? (lower & 0xFFFF) | higher << 16 : lower << 16 | (higher & 0xFFFF);
+    }
+
+    /**
+     * The int whose bytes, at increasing addresses, are the low bytes of {@code b0}..{@code b3}.
+     */
+    private static int bytes(final int b0, final int b1, final int b2, final int b3)
+    {
+        return shorts(NATIVE_LITTLE_ENDIAN ? (b0 & 0xFF) | (b1 & 0xFF) << 8 : (b0 & 0xFF) << 8 | (b1 & 0xFF),
+            NATIVE_LITTLE_ENDIAN ? (b2 & 0xFF) | (b3 & 0xFF) << 8 : (b2 & 0xFF) << 8 | (b3 & 0xFF));
     }
 
     private static int reference(final int flowId, final int direction)

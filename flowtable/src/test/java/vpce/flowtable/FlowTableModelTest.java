@@ -82,17 +82,15 @@ class FlowTableModelTest
             evictedByTable.add(flowId);
         };
         long nowNs = 0;
-        long expectedCreated = 0;
-        long expectedFull = 0;
-        long expectedDuplicate = 0;
-        long expectedEvicted = 0;
         int creates = 0;
+        int batchEvictions = 0;
+        int batchDuplicates = 0;
 
         for (int op = 0; op < OPERATIONS; op++)
         {
             nowNs += random.nextInt(20_000_000);
             final int dice = random.nextInt(1000);
-            if (dice < 300)
+            if (dice < 270)
             {
                 final Key forward = randomForwardKey();
                 final Key reverse = randomReverseKey(forward.protocol());
@@ -108,54 +106,63 @@ class FlowTableModelTest
                         forward.srcIp(), forward.srcPort(), forward.dstIp(), forward.dstPort(),
                         reverse.srcIp(), reverse.srcPort(), reverse.dstIp(), reverse.dstPort(),
                         forward.protocol(), nowNs);
-
-                final boolean needsRoom = flows.size() == CAPACITY ||
-                    (IpProtocol.TCP == forward.protocol() && embryonic.size() >= EMBRYONIC_LIMIT);
-                if (forwardModel.containsKey(forward) || reverseModel.containsKey(reverse))
+                final int outcome = checkCreate(table, forward, reverse, endpointId, evicting, flowId, nowNs, 0);
+                assertEquals(evictedByTable.size(), outcome == CREATED_EVICTING ? 1 : 0);
+                creates += outcome == CREATED || outcome == CREATED_EVICTING ? 1 : 0;
+            }
+            else if (dice < 300)
+            {
+                // createBatch must do exactly what the same creates one by one do, across chunk boundaries and
+                // with duplicates inside the batch.
+                final int count = 1 + random.nextInt(80);
+                final Key[] forwards = new Key[count];
+                final Key[] reverses = new Key[count];
+                final int[][] args = new int[9][count];
+                for (int i = 0; i < count; i++)
                 {
-                    assertEquals(FlowTable.DUPLICATE, flowId);
-                    assertTrue(evictedByTable.isEmpty(), "a duplicate must not evict");
-                    expectedDuplicate++;
+                    forwards[i] = i > 0 && random.nextInt(8) == 0 ? forwards[random.nextInt(i)] : randomForwardKey();
+                    reverses[i] = randomReverseKey(forwards[i].protocol());
+                    args[0][i] = forwards[i].srcIp();
+                    args[1][i] = forwards[i].srcPort();
+                    args[2][i] = forwards[i].dstIp();
+                    args[3][i] = forwards[i].dstPort();
+                    args[4][i] = reverses[i].srcIp();
+                    args[5][i] = reverses[i].srcPort();
+                    args[6][i] = reverses[i].dstIp();
+                    args[7][i] = reverses[i].dstPort();
+                    args[8][i] = forwards[i].protocol();
                 }
-                else if (needsRoom && (!evicting || embryonic.isEmpty()))
+                final boolean evicting = random.nextInt(4) != 0;
+                final int[] flowIds = new int[count];
+                evictedByTable.clear();
+                table.createBatch(count, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7],
+                    args[8], nowNs, evicting ? evictionHandler : null, flowIds);
+                int evictions = 0;
+                for (int i = 0; i < count; i++)
                 {
-                    assertEquals(FlowTable.TABLE_FULL, flowId);
-                    assertTrue(evictedByTable.isEmpty());
-                    expectedFull++;
+                    final int endpointId = random.nextInt(4);
+                    final int outcome = checkCreate(
+                        table, forwards[i], reverses[i], endpointId, evicting, flowIds[i], nowNs, evictions);
+                    evictions += outcome == CREATED_EVICTING ? 1 : 0;
+                    creates += outcome == CREATED || outcome == CREATED_EVICTING ? 1 : 0;
+                    batchDuplicates += outcome == REFUSED_DUPLICATE ? 1 : 0;
                 }
-                else
-                {
-                    if (needsRoom)
-                    {
-                        final int oldest = embryonic.iterator().next();
-                        assertEquals(List.of(oldest), evictedByTable, "evicts the oldest embryonic flow");
-                        forgetFlow(oldest);
-                        expectedEvicted++;
-                    }
-                    else
-                    {
-                        assertTrue(evictedByTable.isEmpty(), "evicted with room to spare");
-                    }
-                    assertTrue(flowId >= 0 && flowId < CAPACITY, "id " + flowId);
-                    assertNull(flows.get(flowId), "id handed out twice");
-                    table.endpointId(flowId, endpointId);
-                    final ModelFlow flow = new ModelFlow(forward, reverse, endpointId, nowNs);
-                    flows.put(flowId, flow);
-                    forwardModel.put(forward, flowId);
-                    reverseModel.put(reverse, flowId);
-                    if (isEmbryonic(flow.state))
-                    {
-                        embryonic.add(flowId);
-                    }
-                    expectedCreated++;
-                    creates++;
-                }
+                assertEquals(evictions, evictedByTable.size());
+                batchEvictions += evictions;
             }
             else if (dice < 500)
             {
                 final Key key = random.nextBoolean() || flows.isEmpty() ? randomForwardKey() : anyLiveFlow().forward;
                 assertEquals(forwardModel.getOrDefault(key, FlowTable.NOT_FOUND),
                     table.lookupForward(key.srcIp(), key.srcPort(), key.dstIp(), key.dstPort(), key.protocol()));
+                // Whatever id it is given (stale, reused, another flow's, not found), recheck answers as a lookup.
+                final int earlier = random.nextInt(CAPACITY + 2) - 1;
+                assertEquals(forwardModel.getOrDefault(key, FlowTable.NOT_FOUND), table.recheckForward(
+                    earlier, key.srcIp(), key.srcPort(), key.dstIp(), key.dstPort(), key.protocol()));
+                if (random.nextInt(8) == 0)
+                {
+                    checkBatchLookup(table, true);
+                }
             }
             else if (dice < 650)
             {
@@ -163,6 +170,14 @@ class FlowTableModelTest
                     randomReverseKey(PROTOCOLS[random.nextInt(3)]) : anyLiveFlow().reverse;
                 assertEquals(reverseModel.getOrDefault(key, FlowTable.NOT_FOUND),
                     table.lookupReverse(key.srcIp(), key.srcPort(), key.dstIp(), key.dstPort(), key.protocol()));
+                final int earlier = flows.isEmpty() || random.nextBoolean() ?
+                    random.nextInt(CAPACITY + 2) - 1 : anyLiveFlowId();
+                assertEquals(reverseModel.getOrDefault(key, FlowTable.NOT_FOUND), table.recheckReverse(
+                    earlier, key.srcIp(), key.srcPort(), key.dstIp(), key.dstPort(), key.protocol()));
+                if (random.nextInt(8) == 0)
+                {
+                    checkBatchLookup(table, false);
+                }
             }
             else if (dice < 800)
             {
@@ -259,6 +274,8 @@ class FlowTableModelTest
 
             assertEquals(flows.size(), table.size());
             assertEquals(embryonic.size(), table.embryonicCount());
+            assertEquals((int)(table.createdCount() + table.removedCount()), table.modificationCount(),
+                "the modification count moves with every create and removal");
             if (op % 100 == 0)
             {
                 assertEquals(List.copyOf(embryonic), listOf(table.embryonicIds()), "embryonic list order");
@@ -287,8 +304,111 @@ class FlowTableModelTest
         assertTrue(expectedFull > 0, "the run should fill the table at least once");
         assertTrue(expectedEvicted > 0, "the run should evict embryonic flows");
         assertTrue(expectedDuplicate > 0, "the run should hit duplicates");
+        assertTrue(batchEvictions > 0 && batchDuplicates > 0, "createBatch evicts and refuses duplicates too");
         assertTrue(creates > CAPACITY * 5, "ids are reused many times: " + creates);
         assertFalse(flows.isEmpty());
+    }
+
+    private static final int REFUSED = 0;
+    private static final int CREATED = 1;
+    private static final int CREATED_EVICTING = 2;
+    private static final int REFUSED_DUPLICATE = 3;
+
+    private long expectedCreated;
+    private long expectedFull;
+    private long expectedDuplicate;
+    private long expectedEvicted;
+
+    /**
+     * Check a create's result against the model and apply it; {@code evictedByTable.get(evictionIndex)} is the
+     * flow it must have evicted if it needed room.
+     */
+    private int checkCreate(
+        final FlowTable table,
+        final Key forward,
+        final Key reverse,
+        final int endpointId,
+        final boolean evicting,
+        final int flowId,
+        final long nowNs,
+        final int evictionIndex)
+    {
+        final boolean needsRoom = flows.size() == CAPACITY ||
+            (IpProtocol.TCP == forward.protocol() && embryonic.size() >= EMBRYONIC_LIMIT);
+        if (forwardModel.containsKey(forward) || reverseModel.containsKey(reverse))
+        {
+            assertEquals(FlowTable.DUPLICATE, flowId);
+            expectedDuplicate++;
+            return REFUSED_DUPLICATE;
+        }
+        if (needsRoom && (!evicting || embryonic.isEmpty()))
+        {
+            assertEquals(FlowTable.TABLE_FULL, flowId);
+            expectedFull++;
+            return REFUSED;
+        }
+
+        if (needsRoom)
+        {
+            final int oldest = embryonic.iterator().next();
+            assertTrue(evictionIndex < evictedByTable.size(), "no eviction");
+            assertEquals(oldest, evictedByTable.get(evictionIndex), "evicts the oldest embryonic flow");
+            forgetFlow(oldest);
+            expectedEvicted++;
+        }
+        assertTrue(flowId >= 0 && flowId < CAPACITY, "id " + flowId);
+        assertNull(flows.get(flowId), "id handed out twice");
+        table.endpointId(flowId, endpointId);
+        final ModelFlow flow = new ModelFlow(forward, reverse, endpointId, nowNs);
+        flows.put(flowId, flow);
+        forwardModel.put(forward, flowId);
+        reverseModel.put(reverse, flowId);
+        if (isEmbryonic(flow.state))
+        {
+            embryonic.add(flowId);
+        }
+        expectedCreated++;
+        return needsRoom ? CREATED_EVICTING : CREATED;
+    }
+
+    /**
+     * A batch lookup of live and random keys, across the chunk boundary, answers as single lookups would.
+     */
+    private void checkBatchLookup(final FlowTable table, final boolean forward)
+    {
+        final int count = random.nextInt(150);
+        final int[][] keys = new int[5][count];
+        final int[] expected = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            final Key key;
+            if (!flows.isEmpty() && random.nextBoolean())
+            {
+                key = forward ? anyLiveFlow().forward : anyLiveFlow().reverse;
+            }
+            else
+            {
+                key = forward ? randomForwardKey() : randomReverseKey(PROTOCOLS[random.nextInt(3)]);
+            }
+            keys[0][i] = key.srcIp();
+            keys[1][i] = key.srcPort();
+            keys[2][i] = key.dstIp();
+            keys[3][i] = key.dstPort();
+            keys[4][i] = key.protocol();
+            expected[i] = (forward ? forwardModel : reverseModel).getOrDefault(key, FlowTable.NOT_FOUND);
+        }
+        final int[] flowIds = new int[count + 3];
+        java.util.Arrays.fill(flowIds, 12345);
+        if (forward)
+        {
+            table.lookupForwardBatch(count, keys[0], keys[1], keys[2], keys[3], keys[4], flowIds);
+        }
+        else
+        {
+            table.lookupReverseBatch(count, keys[0], keys[1], keys[2], keys[3], keys[4], flowIds);
+        }
+        assertEquals(listOf(expected), listOf(java.util.Arrays.copyOf(flowIds, count)));
+        assertEquals(12345, flowIds[count], "nothing written past count");
     }
 
     private long timeoutNs(final ModelFlow flow)

@@ -25,6 +25,8 @@ import vpce.flowtable.NatPortAllocator;
 import vpce.flowtable.TcpState;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The datapath worker: run to completion over all ports. One duty cycle receives a batch from
@@ -54,6 +56,8 @@ public final class DatapathAgent implements Agent
     private static final int NEIGHBOR_CAPACITY = 256;
     /** The I/G bit: the least significant bit of a MAC address's first octet. */
     private static final long GROUP_BIT = 1L << 40;
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final Port[] ports;
     private final boolean[] consumerRole;
@@ -94,6 +98,16 @@ public final class DatapathAgent implements Agent
     private final FlowExpiryHandler releaseNatPort = this::onFlowExpired;
     /** Set once by the stopping thread ({@link #stopNewFlows}); read (volatile) only when a SYN would create a flow. */
     private volatile boolean draining;
+
+    /** Per slot of the receive batch being handled: its raw TCP key (protocol 0 if none) and what it found. */
+    private final int[] batchSrcIp;
+    private final int[] batchSrcPort;
+    private final int[] batchDstIp;
+    private final int[] batchDstPort;
+    private final int[] batchProtocol;
+    private final int[] batchFlowIds;
+    /** {@link FlowTable#modificationCount()} right after the batch lookup. */
+    private int batchModifications;
     private DatapathSnapshot snapshot;
     private long nowNs;
     private long nextHousekeepingNs;
@@ -149,6 +163,12 @@ public final class DatapathAgent implements Agent
             portMtus[p] = ports[p].mtu();
             largestMtu = Math.max(largestMtu, portMtus[p]);
         }
+        batchSrcIp = new int[batchSize];
+        batchSrcPort = new int[batchSize];
+        batchDstIp = new int[batchSize];
+        batchDstPort = new int[batchSize];
+        batchProtocol = new int[batchSize];
+        batchFlowIds = new int[batchSize];
         validator = new FrameValidator(largestMtu + EthernetFlyweight.HEADER_LENGTH + EthernetFlyweight.VLAN_TAG_LENGTH);
         pendingFrames = new FrameBatch(PENDING_FRAME_SLOTS, FrameBatch.DEFAULT_SLOT_SIZE);
     }
@@ -204,6 +224,7 @@ public final class DatapathAgent implements Agent
             final int received = ports[p].receive(batch);
             if (received > 0)
             {
+                lookupFlows(p, batch, received);
                 long bytes = 0;
                 for (int i = 0; i < received; i++)
                 {
@@ -257,6 +278,85 @@ public final class DatapathAgent implements Agent
             }
         }
         return sent;
+    }
+
+    /**
+     * Look up the flows of a whole receive batch at once, forward keys on a consumer port and reverse keys on a
+     * provider port: the table's batch lookup overlaps the cache misses of all frames (a single lookup is two
+     * dependent DRAM misses). Keys are read raw from frames that look like IPv4/TCP, before validation, so a result
+     * is only a hint: {@link #batchFlow} uses it when the validated packet has exactly that key.
+     */
+    private void lookupFlows(final int portIndex, final FrameBatch batch, final int count)
+    {
+        final MemorySegment memory = batch.memory();
+        for (int i = 0; i < count; i++)
+        {
+            final long frame = batch.frameOffset(i);
+            final int length = batch.frameLength(i);
+            int protocol = 0;
+            int srcIp = 0;
+            int dstIp = 0;
+            int srcPort = 0;
+            int dstPort = 0;
+            if (length >= EthernetFlyweight.HEADER_LENGTH + Ipv4Flyweight.MIN_HEADER_LENGTH &&
+                length <= memory.byteSize() - frame &&
+                (memory.get(BE16, frame + 12) & 0xFFFF) == EthernetFlyweight.ETHERTYPE_IPV4)
+            {
+                final long ip = frame + EthernetFlyweight.HEADER_LENGTH;
+                final int headerLength = (memory.get(ValueLayout.JAVA_BYTE, ip) & 0x0F) << 2;
+                if ((memory.get(ValueLayout.JAVA_BYTE, ip + 9) & 0xFF) == Ipv4Flyweight.PROTOCOL_TCP &&
+                    length >= EthernetFlyweight.HEADER_LENGTH + headerLength + 4)
+                {
+                    protocol = Ipv4Flyweight.PROTOCOL_TCP;
+                    srcIp = memory.get(BE32, ip + 12);
+                    dstIp = memory.get(BE32, ip + 16);
+                    srcPort = memory.get(BE16, ip + headerLength) & 0xFFFF;
+                    dstPort = memory.get(BE16, ip + headerLength + 2) & 0xFFFF;
+                }
+            }
+            batchSrcIp[i] = srcIp;
+            batchSrcPort[i] = srcPort;
+            batchDstIp[i] = dstIp;
+            batchDstPort[i] = dstPort;
+            batchProtocol[i] = protocol;
+        }
+        if (consumerRole[portIndex])
+        {
+            flows.lookupForwardBatch(count, batchSrcIp, batchSrcPort, batchDstIp, batchDstPort, batchProtocol,
+                batchFlowIds);
+        }
+        else
+        {
+            flows.lookupReverseBatch(count, batchSrcIp, batchSrcPort, batchDstIp, batchDstPort, batchProtocol,
+                batchFlowIds);
+        }
+        batchModifications = flows.modificationCount();
+    }
+
+    /**
+     * The flow of a validated TCP packet in slot {@code slot} of the batch {@link #lookupFlows} looked up: exactly
+     * what {@code lookupForward}/{@code lookupReverse} would return now. An earlier frame of the batch may have
+     * created or evicted a flow since the batch lookup (a removed id may even be reused), so once the table's
+     * modification count has moved the result is confirmed against the record ({@link FlowTable#recheckForward}).
+     * Frames are still handled one by one in receive order, so each flow sees its packets in order.
+     */
+    private int batchFlow(
+        final int slot, final boolean forward, final int srcIp, final int srcPort, final int dstIp, final int dstPort)
+    {
+        final int tcp = Ipv4Flyweight.PROTOCOL_TCP;
+        if (batchProtocol[slot] == tcp && batchSrcIp[slot] == srcIp && batchSrcPort[slot] == srcPort &&
+            batchDstIp[slot] == dstIp && batchDstPort[slot] == dstPort)
+        {
+            final int flow = batchFlowIds[slot];
+            if (flows.modificationCount() == batchModifications)
+            {
+                return flow;
+            }
+            return forward ? flows.recheckForward(flow, srcIp, srcPort, dstIp, dstPort, tcp) :
+                flows.recheckReverse(flow, srcIp, srcPort, dstIp, dstPort, tcp);
+        }
+        return forward ? flows.lookupForward(srcIp, srcPort, dstIp, dstPort, tcp) :
+            flows.lookupReverse(srcIp, srcPort, dstIp, dstPort, tcp);
     }
 
     private void onFrame(final int portIndex, final FrameBatch batch, final int slot, final int frameLength)
@@ -340,7 +440,7 @@ public final class DatapathAgent implements Agent
         final int eniIp = ip.destination();
         final int eniPort = tcp.destinationPort();
         final int tcpFlags = tcp.flags();
-        int flow = flows.lookupForward(clientIp, clientPort, eniIp, eniPort, Ipv4Flyweight.PROTOCOL_TCP);
+        int flow = batchFlow(slot, true, clientIp, clientPort, eniIp, eniPort);
         if (flow < 0)
         {
             flow = createFlow(portIndex, eni, clientIp, clientPort, eniIp, eniPort, tcpFlags);
@@ -467,8 +567,7 @@ public final class DatapathAgent implements Agent
         }
         final Ipv4Flyweight ip = validator.ipv4();
         final TcpFlyweight tcp = validator.tcp();
-        final int flow = flows.lookupReverse(
-            ip.source(), tcp.sourcePort(), ip.destination(), tcp.destinationPort(), Ipv4Flyweight.PROTOCOL_TCP);
+        final int flow = batchFlow(slot, false, ip.source(), tcp.sourcePort(), ip.destination(), tcp.destinationPort());
         if (flow < 0)
         {
             // A service can never open a connection into the VPC: only replies pass.

@@ -581,6 +581,40 @@ class DatapathAgentTest
     }
 
     @Test
+    void packetsLaterInAReceiveBatchSeeTheFlowsEarlierOnesCreatedAndEvicted()
+    {
+        resolveTarget();
+        // 256 half-open flows: the embryonic limit of the 1024-flow table.
+        for (int i = 0; i < 256; i++)
+        {
+            az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 20000 + i, 80, TcpFlyweight.SYN, 0, false));
+            if ((i & 31) == 31)
+            {
+                agent.doWork();
+            }
+        }
+        agent.doWork();
+        prov.clearSent();
+
+        // One receive batch, looked up as a whole before its first frame is handled: the new SYN evicts the oldest
+        // half-open flow (client port 20000), whose record the new flow reuses; that flow's ACK was found by the
+        // batch lookup but must now find nothing, and the new SYN's retransmission, not found by the batch lookup,
+        // must find the flow its first copy created.
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 30000, 80, TcpFlyweight.SYN, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 20000, 80, TcpFlyweight.ACK, 0, false));
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 30000, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+
+        assertEquals(1, counter("flows.embryonic_evicted"));
+        assertEquals(1, counter("drop.consumer_unknown_flow"), "the evicted flow's ACK");
+        assertEquals(257, counter("flows.created"), "the retransmitted SYN created nothing");
+        assertEquals(2, prov.sentCount(), "both SYNs left, the ACK did not");
+        final int natPort = new Frame(prov.sentFrame(0)).tcp.sourcePort();
+        assertEquals(natPort, new Frame(prov.sentFrame(1)).tcp.sourcePort(), "one flow, one NAT port");
+        assertTrue((new Frame(prov.sentFrame(1)).tcp.flags() & TcpFlyweight.ACK) == 0);
+    }
+
+    @Test
     void removingAnEndpointRemovesItsFlowsAtOnceAndReturnsTheirNatPorts() throws Exception
     {
         resolveTarget();

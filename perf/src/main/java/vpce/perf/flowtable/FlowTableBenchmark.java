@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The flow table at 1M and 10M live flows: a hit ({@code lookupForward} of a live flow's key), a miss (a key no
- * flow has), both also 32 at a time through {@code lookupForwardBatch} as a datapath receive batch would ({@code
- * hitBatched}, {@code missBatched}, reported per lookup), an insert ({@code create} alone, 256 per invocation) and an
+ * flow has), both also 64 at a time through {@code lookupForwardBatch} as a datapath receive batch would ({@code
+ * hitBatched}, {@code missBatched}, reported per lookup), an insert ({@code create} alone, 256 per invocation; {@code
+ * insertBatched}: the same through {@code createBatch}, 64 at a time) and an
  * insert+delete ({@code create} with an eviction handler, then {@code remove}, so the size stays put). Keys come
  * from primitive arrays filled in {@link #setup()} and are visited in random order, so every operation pays the
  * cache and TLB misses of a table far larger than the caches; nothing is allocated in the measured methods
@@ -64,8 +65,11 @@ public class FlowTableBenchmark
 {
     private static final int KEYS = 1 << 22;
     private static final int KEY_MASK = KEYS - 1;
-    /** Frames a datapath receive batch holds (recvmmsg); KEYS is a multiple. */
-    private static final int BATCH = 32;
+    /**
+     * Frames a datapath receive batch holds (recvmmsg; {@code datapath.batchSize}, 64 by default); KEYS and
+     * INSERTS are multiples.
+     */
+    private static final int BATCH = 64;
     /** Creates per invocation of {@link #insert(Inserted)}; also the records left free for it. */
     private static final int INSERTS = 256;
     private static final int ENI_IP = 0x0A00FF64;
@@ -95,6 +99,10 @@ public class FlowTableBenchmark
     private final int[] batchDstPort = new int[BATCH];
     private final int[] batchProtocol = new int[BATCH];
     private final int[] batchFlowIds = new int[BATCH];
+    private final int[] batchTargetIp = new int[BATCH];
+    private final int[] batchTargetPort = new int[BATCH];
+    private final int[] batchNatIp = new int[BATCH];
+    private final int[] batchNatPort = new int[BATCH];
     private int next;
     private long nowNs;
 
@@ -129,6 +137,8 @@ public class FlowTableBenchmark
         Arrays.fill(batchDstIp, ENI_IP);
         Arrays.fill(batchDstPort, ENI_PORT);
         Arrays.fill(batchProtocol, TCP);
+        Arrays.fill(batchTargetIp, TARGET_IP);
+        Arrays.fill(batchTargetPort, TARGET_PORT);
 
         final SplittableRandom random = new SplittableRandom(42);
         for (int k = 0; k < KEYS; k++)
@@ -254,6 +264,34 @@ public class FlowTableBenchmark
             final int k = next++ & KEY_MASK;
             flowIds[i] = table.create(newClientIp[k], newClientPort[k], ENI_IP, ENI_PORT,
                 TARGET_IP, TARGET_PORT, 0xC0A90000 | (k & 0xFFFF), newNatPort[k], TCP, ++nowNs, onEvicted);
+        }
+    }
+
+    /**
+     * {@link #INSERTS} creates per invocation through {@code createBatch}, {@link #BATCH} at a time as a datapath
+     * would for the new flows of a receive batch, reported per create; the same keys and cache state as
+     * {@link #insert(Inserted)}, and the copy of the keys into the batch arrays is part of the cost.
+     */
+    @Benchmark
+    @OperationsPerInvocation(INSERTS)
+    public void insertBatched(final Inserted inserted)
+    {
+        final int[] flowIds = inserted.flowIds;
+        inserted.table = table;
+        for (int b = 0; b < INSERTS; b += BATCH)
+        {
+            final int k = next & KEY_MASK;
+            next += BATCH;
+            System.arraycopy(newClientIp, k, batchSrcIp, 0, BATCH);
+            System.arraycopy(newClientPort, k, batchSrcPort, 0, BATCH);
+            System.arraycopy(newNatPort, k, batchNatPort, 0, BATCH);
+            for (int i = 0; i < BATCH; i++)
+            {
+                batchNatIp[i] = 0xC0A90000 | ((k + i) & 0xFFFF);
+            }
+            table.createBatch(BATCH, batchSrcIp, batchSrcPort, batchDstIp, batchDstPort, batchTargetIp,
+                batchTargetPort, batchNatIp, batchNatPort, batchProtocol, ++nowNs, onEvicted, batchFlowIds);
+            System.arraycopy(batchFlowIds, 0, flowIds, b, BATCH);
         }
     }
 
