@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Seeded mutational fuzzing of the query decoder, run on every build (Jazzer 0.24.0 cannot instrument Java 25 class
- * files; see mgmt-api's Ec2MutationFuzzTest). Seeds are well-formed queries; mutations flip bytes, splice compression
+ * Seeded mutational fuzzing of the query decoder, run on every build beside the coverage-guided
+ * {@link DnsJazzerFuzzTest}: it reaches oversized messages (beyond Jazzer's 4 KiB inputs) and checks every outcome is hit. Seeds are well-formed queries; mutations flip bytes, splice compression
  * pointers and huge label lengths, change counts, truncate, extend and duplicate segments, or replace everything with
  * random bytes. Property: no exception; the result is a drop, a forward, or an answer that parses, echoes the ID,
  * stays within the UDP payload limit, and is REFUSED, FORMERR, NOTIMP, BADVERS or one of ours. The run must also
