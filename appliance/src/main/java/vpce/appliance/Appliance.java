@@ -279,6 +279,12 @@ public final class Appliance implements AutoCloseable
             // After the datapath runs: the metrics' classes load while traffic already flows (a restart's outage is
             // its start-up).
             metrics = new ApplianceMetrics(counters.reader(), portLabels(), this::eniLabels);
+            if (model.dns() != null)
+            {
+                // The responder's counters (DnsCounter#label): answers by rcode and drops by reason as two families.
+                metrics.family("dns.rcode.", "vpce_dns_queries", "rcode", "DNS queries answered by the responder itself, by rcode.");
+                metrics.family("dns.dropped.", "vpce_dns_dropped", "reason", "DNS queries dropped unanswered, by reason.");
+            }
             try
             {
                 final SigV4Verifier verifier = new SigV4Verifier(AccessKeys.of(model.managementApi().accessKeys()), Clock.systemUTC());

@@ -32,6 +32,22 @@ public enum DnsCounter
         return description;
     }
 
+    /**
+     * The counters-file label after {@code dns.}: answers under {@code rcode.<RCODE>} and drops under
+     * {@code dropped.<reason>}, so that /metrics makes each one family ({@code vpce_dns_queries_total{rcode}},
+     * {@code vpce_dns_dropped_total{reason}}); the rest by name.
+     */
+    public String label()
+    {
+        final String name = name().toLowerCase(java.util.Locale.ROOT);
+        return switch (this)
+        {
+            case NOERROR, NXDOMAIN, FORMERR, SERVFAIL, NOTIMP, REFUSED, BADVERS -> "rcode." + name();
+            case DROPPED_MALFORMED, DROPPED_RATE_LIMITED, DROPPED_UPSTREAM -> "dropped." + name.substring("dropped_".length());
+            default -> name;
+        };
+    }
+
     static DnsCounter ofRcode(final int rcode)
     {
         return switch (rcode)

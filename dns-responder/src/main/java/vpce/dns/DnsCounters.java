@@ -7,7 +7,7 @@ import org.agrona.concurrent.status.CountersManager;
 import java.nio.ByteBuffer;
 
 /**
- * The responder's counters, one Agrona {@link AtomicCounter} per {@link DnsCounter} (label {@code dns.<name>}), each
+ * The responder's counters, one Agrona {@link AtomicCounter} per {@link DnsCounter} (label {@code dns.}{@link DnsCounter#label()}), each
  * in its own padded slot of a {@link CountersManager}: the appliance's counters file, so {@code vpce stats} shows
  * them, or a private one. Single writer, the responder's I/O thread: {@code incrementRelease} (a plain read and a
  * release store, no read-modify-write); readers load with acquire.
@@ -27,7 +27,7 @@ public final class DnsCounters
     {
         for (final DnsCounter counter : DnsCounter.values())
         {
-            counters[counter.ordinal()] = manager.newCounter("dns." + counter.name().toLowerCase(java.util.Locale.ROOT));
+            counters[counter.ordinal()] = manager.newCounter("dns." + counter.label());
         }
     }
 

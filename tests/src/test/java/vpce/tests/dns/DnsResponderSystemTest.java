@@ -12,6 +12,7 @@ import vpce.appliance.lab.LabFiles;
 import vpce.appliance.lab.LabMode;
 import vpce.appliance.lab.LabPlan;
 import vpce.appliance.stats.CountersFile;
+import vpce.tests.support.PrometheusText;
 import vpce.tests.support.RequiresRoot;
 
 import java.io.DataInputStream;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,6 +72,11 @@ class DnsResponderSystemTest
             final LabPlan.Consumer c1 = plan.consumer("us-east-1a");
             final LabPlan.Consumer c2 = plan.consumer("us-east-1b");
             final Dig dig = new Dig(lab, resolver);
+
+            final Map<String, Double> metricsBefore = scrape(lab, plan);
+            assertEquals(0.0, metricsBefore.get("vpce_dns_queries_total{rcode=\"NOERROR\"}"), metricsBefore.toString());
+            assertEquals(0.0, metricsBefore.get("vpce_dns_queries_total{rcode=\"REFUSED\"}"));
+            assertEquals(0.0, metricsBefore.get("vpce_dns_forwarded_total"));
 
             // No VPC yet: the clients' addresses are in no VPC the responder serves.
             assertEquals("REFUSED", dig.run(c1.namespace(), "small.example.org").status());
@@ -146,17 +153,27 @@ class DnsResponderSystemTest
             try (CountersFile counters = CountersFile.open(plan.stateDirectory()))
             {
                 // Our own answers by rcode; what the upstream answered is counted as forwarded.
-                assertEquals(5, counters.value("dns.noerror"), "regional, zonal, private, AAAA, regional again");
-                assertEquals(2, counters.value("dns.nxdomain"));
-                assertEquals(1, counters.value("dns.refused"));
+                assertEquals(5, counters.value("dns.rcode.NOERROR"), "regional, zonal, private, AAAA, regional again");
+                assertEquals(2, counters.value("dns.rcode.NXDOMAIN"));
+                assertEquals(1, counters.value("dns.rcode.REFUSED"));
                 assertEquals(9, counters.value("dns.forwarded"));
                 assertTrue(counters.value("dns.truncated") >= 2, "our TC answers to the UDP queries for big.example.org");
                 assertTrue(counters.value("dns.upstream_tcp_retries") >= 3);
                 assertEquals(1, counters.value("dns.upstream_timeouts"));
-                assertEquals(0, counters.value("dns.dropped_malformed"));
+                assertEquals(0, counters.value("dns.dropped.malformed"));
                 assertEquals(arpDropsBefore, counters.value("drop.arp_not_for_us"), "ARP for the resolver is the kernel's, not a drop");
                 assertEquals(notEniDropsBefore, counters.value("drop.not_eni_address"), "and so are the queries");
             }
+            // The same counts at /metrics, as families.
+            final Map<String, Double> metrics = scrape(lab, plan);
+            assertEquals(5.0, metrics.get("vpce_dns_queries_total{rcode=\"NOERROR\"}"), metrics.toString());
+            assertEquals(2.0, metrics.get("vpce_dns_queries_total{rcode=\"NXDOMAIN\"}"));
+            assertEquals(1.0, metrics.get("vpce_dns_queries_total{rcode=\"REFUSED\"}"));
+            assertEquals(0.0, metrics.get("vpce_dns_queries_total{rcode=\"FORMERR\"}"));
+            assertEquals(9.0, metrics.get("vpce_dns_forwarded_total"));
+            assertEquals(1.0, metrics.get("vpce_dns_upstream_timeouts_total"));
+            assertEquals(0.0, metrics.get("vpce_dns_dropped_total{reason=\"rate_limited\"}"));
+            assertEquals(0.0, metrics.get("vpce_dns_dropped_total{reason=\"malformed\"}"));
             assertTrue(upstream.queries() > 0);
         }
         try (var paths = Files.walk(runDirectory))
@@ -166,6 +183,14 @@ class DnsResponderSystemTest
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    private static Map<String, Double> scrape(final Lab lab, final LabPlan plan)
+    {
+        final ExecResult metrics = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), "curl", "-sS", "--fail",
+            "http://" + LabFiles.MANAGEMENT_API_LISTEN + "/metrics");
+        assertEquals(0, metrics.exitCode(), metrics.describe());
+        return PrometheusText.parse(metrics.stdout());
     }
 
     /** The file's endpoint: its names as README "DNS responder" gives them, answered by the lab's resolver. */
