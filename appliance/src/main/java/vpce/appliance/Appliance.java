@@ -291,7 +291,8 @@ public final class Appliance implements AutoCloseable
                     queryRoutes(),
                     controlPlane == null ? null : new Ec2QueryApi(verifier,
                         Ec2ActionCatalog.dispatcher(controlPlane), metrics.ec2Listener()),
-                    controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
+                    controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens(),
+                        metrics.restListener()));
             }
             catch (final InterruptedException ex)
             {

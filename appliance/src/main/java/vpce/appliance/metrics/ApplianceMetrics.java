@@ -126,6 +126,16 @@ public final class ApplianceMetrics
         };
     }
 
+    /** Counts the REST API's answers (action: the route's IAM action without {@code ec2:}). */
+    public Ec2QueryApi.AnswerListener restListener()
+    {
+        return (action, errorCode, latencyNs) ->
+        {
+            apiRequests.labelValues("rest", action == null ? "unknown" : action, errorCode == null ? "none" : errorCode).inc();
+            apiLatency.labelValues("rest").observe(latencyNs / 1e9);
+        };
+    }
+
     /** The exposition, for {@code GET /metrics}. */
     public TextBody scrape()
     {
