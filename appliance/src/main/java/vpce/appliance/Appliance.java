@@ -22,6 +22,7 @@ import vpce.appliance.datapath.DatapathAgent;
 import vpce.appliance.datapath.DatapathCounters;
 import vpce.appliance.datapath.DatapathSnapshot;
 import vpce.appliance.datapath.DatapathSnapshotHolder;
+import vpce.appliance.datapath.EniCounters;
 import vpce.appliance.explain.ReachabilityExplainer;
 import vpce.appliance.flowlog.FlowLogAggregator;
 import vpce.appliance.flowlog.FlowLogWriterAgent;
@@ -113,6 +114,8 @@ public final class Appliance implements AutoCloseable
     private ApplianceMetrics metrics;
     private AtomicCounter reloads;
     private AtomicCounter reloadFailures;
+    /** Per-ENI counters, allocated as snapshots are built (start-up and {@link #publish}, the control thread). */
+    private EniCounters.Registry eniCounters;
     private AgentRunner runner;
     private DatapathAgent datapathAgent;
     /** The datapath and journal agents' duty-cycle counts, for the watchdog. */
@@ -214,7 +217,9 @@ public final class Appliance implements AutoCloseable
             openControlPlane(stateDirectory);
             datapathModel = controlPlaneAdapter.initialModel();
         }
+        eniCounters = new EniCounters.Registry(counters.manager());
         final DatapathSnapshot initial = new DatapathSnapshot(datapathModel, portNames, ++generation);
+        eniCounters.countFor(initial);
         snapshots = new DatapathSnapshotHolder(initial);
         current = datapathModel;
         publishDnsZones();
@@ -292,7 +297,8 @@ public final class Appliance implements AutoCloseable
                     queryRoutes(),
                     controlPlane == null ? null : new Ec2QueryApi(verifier,
                         Ec2ActionCatalog.dispatcher(controlPlane), metrics.ec2Listener()),
-                    controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens()));
+                    controlPlane == null ? null : new RestApi(controlPlane, verifier, model.managementApi().bearerTokens(),
+                        metrics.restListener()));
             }
             catch (final InterruptedException ex)
             {
@@ -351,7 +357,7 @@ public final class Appliance implements AutoCloseable
                 for (final ApplianceModel.EniSpec eni : endpoint.enis())
                 {
                     enis.add(new ApplianceMetrics.EniLabels(endpoint.id(), Ipv4.format(eni.address()), eni.availabilityZone(),
-                        eni.portName()));
+                        eni.portName(), eni.id(endpoint.id())));
                 }
             }
         }
@@ -486,6 +492,7 @@ public final class Appliance implements AutoCloseable
             // Before the datapath can use the new ENI indices for records.
             flowLogs.interfaceIds(snapshot.eniIds());
         }
+        eniCounters.countFor(snapshot);
         snapshots.publish(snapshot);
         generation = snapshot.generation();
         current = next;

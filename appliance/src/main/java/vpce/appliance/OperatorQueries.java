@@ -153,7 +153,10 @@ final class OperatorQueries
         return rows;
     }
 
-    /** GET /v1/stats: the counters per port and per Availability Zone; per endpoint, its active flows and their bytes. */
+    /**
+     * GET /v1/stats: the counters per port and per Availability Zone; per endpoint, its ENIs' counters (packets and
+     * bytes each direction, drops) and its active flows and their bytes; per zone, also its endpoint ENIs' counters.
+     */
     private Map<String, Object> stats()
     {
         final Map<String, Long> values = counters.snapshot();
@@ -198,6 +201,26 @@ final class OperatorQueries
             row.put("active_flows", sums[0]);
             row.put("active_flows_bytes_in", sums[1]);
             row.put("active_flows_bytes_out", sums[2]);
+            for (final ApplianceModel.EniSpec eni : endpoint.enis())
+            {
+                // The datapath's per-ENI counters (EniCounters): every packet since start, not only live flows'.
+                final String prefix = "eni." + eni.id(endpoint.id()) + ".";
+                final Map<String, Long> zone = eni.availabilityZone() == null ? null
+                    : zones.computeIfAbsent(eni.availabilityZone(), z -> new LinkedHashMap<>());
+                values.forEach((label, value) ->
+                {
+                    if (label.startsWith(prefix))
+                    {
+                        final String what = label.substring(prefix.length());
+                        final String name = what.startsWith("drop.") ? "drops" : what;
+                        row.merge(name, value, Long::sum);
+                        if (zone != null)
+                        {
+                            zone.merge("endpoint_" + name, value, Long::sum);
+                        }
+                    }
+                });
+            }
             endpoints.put(endpoint.id(), row);
         }
         final Map<String, Object> stats = new LinkedHashMap<>();

@@ -423,14 +423,14 @@ public final class DatapathAgent implements Agent
         final int naclDrop = naclVerdictOnRequest(code, eni, ip);
         if (naclDrop >= 0)
         {
-            counters.drop(naclDrop);
+            drop(eni, naclDrop);
             logFlow(eni, ip.source(), ip.destination(), code, ip, false);
             return;
         }
         if (code != FrameClass.IPV4_TCP)
         {
             // Interface endpoints carry TCP only; an ENI does not even answer ping.
-            counters.drop(DropReason.NON_TCP_TO_ENI);
+            drop(eni, DropReason.NON_TCP_TO_ENI);
             return;
         }
 
@@ -453,15 +453,18 @@ public final class DatapathAgent implements Agent
         final int providerPort = snapshot.providerPortIndex();
         if (!fitsMtu(providerPort, ip))
         {
-            counters.drop(DropReason.MTU_EXCEEDED);
+            drop(eni, DropReason.MTU_EXCEEDED);
             return;
         }
         if (!flows.onForwardPacket(flow, tcpFlags, tcp.sequence(), tcp.acknowledgment(), tcp.window(),
             windowScaleOf(tcp, tcpFlags), tcp.length() - tcp.headerLength(), frameLength, nowNs))
         {
-            counters.drop(DropReason.TCP_RST_OUT_OF_WINDOW);
+            drop(eni, DropReason.TCP_RST_OUT_OF_WINDOW);
             return;
         }
+        final EniCounters eniCounters = snapshot.eniCounters(eni);
+        eniCounters.toServicePackets.incrementRelease();
+        eniCounters.toServiceBytes.getAndAddRelease(frameLength);
         logFlow(eni, clientIp, eniIp, FrameClass.IPV4_TCP, ip, true);
         final long consumerMac = validator.ethernet().source();
         if (flows.consumerMac(flow) != consumerMac)
@@ -497,26 +500,26 @@ public final class DatapathAgent implements Agent
     {
         if ((tcpFlags & (TcpFlyweight.SYN | TcpFlyweight.ACK | TcpFlyweight.RST)) != TcpFlyweight.SYN)
         {
-            counters.drop(DropReason.UNKNOWN_FLOW);
+            drop(eni, DropReason.UNKNOWN_FLOW);
             return -1;
         }
         if (draining)
         {
-            counters.drop(DropReason.DRAINING);
+            drop(eni, DropReason.DRAINING);
             return -1;
         }
         // Security groups are stateful: checked once, when the flow is created; the flow then
         // carries its replies, and removing the rule later does not cut it (EC2 tracking).
         if (snapshot.acls().sgInbound(eni, clientIp, Ipv4Flyweight.PROTOCOL_TCP, eniPort, 0) == Verdict.DENY)
         {
-            counters.drop(DropReason.SG_INGRESS);
+            drop(eni, DropReason.SG_INGRESS);
             logFlow(eni, clientIp, eniIp, FrameClass.IPV4_TCP, validator.ipv4(), false);
             return -1;
         }
         final int targetPort = snapshot.targetPort(eni, eniPort);
         if (targetPort == DatapathSnapshot.NOT_FOUND)
         {
-            counters.drop(DropReason.PORT_NOT_OFFERED);
+            drop(eni, DropReason.PORT_NOT_OFFERED);
             return -1;
         }
         final int flowHash = mix(clientIp, clientPort, eniIp, eniPort);
@@ -526,7 +529,7 @@ public final class DatapathAgent implements Agent
         final int allocation = natPorts.allocate(target, targetPort);
         if (allocation == NatPortAllocator.NO_PORT)
         {
-            counters.drop(DropReason.NAT_PORTS_EXHAUSTED);
+            drop(eni, DropReason.NAT_PORTS_EXHAUSTED);
             return -1;
         }
         final int natAddressIndex = NatPortAllocator.natAddressIndexOf(allocation);
@@ -545,7 +548,7 @@ public final class DatapathAgent implements Agent
         if (flow < 0)
         {
             natPorts.release(natAddressIndex, target, targetPort, natPort);
-            counters.drop(flow == FlowTable.TABLE_FULL ? DropReason.FLOW_TABLE_FULL : DropReason.BAD_FLOW_KEY);
+            drop(eni, flow == FlowTable.TABLE_FULL ? DropReason.FLOW_TABLE_FULL : DropReason.BAD_FLOW_KEY);
             return -1;
         }
         // Tagged with the ENI's address, unique and stable across snapshots (indices are not):
@@ -592,22 +595,25 @@ public final class DatapathAgent implements Agent
         }
         if (naclDrop >= 0)
         {
-            counters.drop(naclDrop);
+            drop(eni, naclDrop);
             return;
         }
         if (!fitsMtu(consumerPort, ip))
         {
-            counters.drop(DropReason.MTU_EXCEEDED);
+            drop(eni, DropReason.MTU_EXCEEDED);
             return;
         }
         final int tcpFlags = tcp.flags();
         if (!flows.onReversePacket(flow, tcpFlags, tcp.sequence(), tcp.acknowledgment(), tcp.window(),
             windowScaleOf(tcp, tcpFlags), tcp.length() - tcp.headerLength(), frameLength, nowNs))
         {
-            counters.drop(DropReason.TCP_RST_OUT_OF_WINDOW);
+            drop(eni, DropReason.TCP_RST_OUT_OF_WINDOW);
             return;
         }
 
+        final EniCounters eniCounters = snapshot.eniCounters(eni);
+        eniCounters.toConsumerPackets.incrementRelease();
+        eniCounters.toConsumerBytes.getAndAddRelease(frameLength);
         journalIfEstablished(flow);
         translate(ip, tcp, flows.eniIp(flow), flows.eniPort(flow), flows.clientIp(flow), flows.clientPort(flow));
 
@@ -615,6 +621,16 @@ public final class DatapathAgent implements Agent
         ethernet.source(portMacs[consumerPort]);
         ethernet.destination(flows.consumerMac(flow));
         transmit(consumerPort, batch.slotAddress(slot), frameLength);
+    }
+
+    /**
+     * A drop where the ENI is known: counted globally and for the ENI (per-endpoint/AZ figures). Reasons that
+     * {@link EniCounters#REASONS} leaves out go to a counter nobody reads, so no branch here.
+     */
+    private void drop(final int eni, final int reason)
+    {
+        counters.drop(reason);
+        snapshot.eniCounters(eni).drops[reason].incrementRelease();
     }
 
     /** The Window Scale option matters on a SYN only (RFC 7323 2.2): other segments skip the option walk. */

@@ -51,6 +51,8 @@ public final class DatapathSnapshot
     private final int[] subnetVpc;
     private final String[] eniIds;
     private final boolean[] eniFlowLogged;
+    /** Filled by {@link EniCounters.Registry#countFor} before publication; {@link EniCounters#DISCARD} otherwise. */
+    private final EniCounters[] eniCounters;
     private final CompiledAcls acls;
     private final Int2IntHashMap[] serviceTargetPortByListener;
     private final int[][] serviceTargets;
@@ -100,6 +102,8 @@ public final class DatapathSnapshot
         eniDescriptions = new String[enis.size()];
         eniIds = new String[enis.size()];
         eniFlowLogged = new boolean[enis.size()];
+        eniCounters = new EniCounters[enis.size()];
+        Arrays.fill(eniCounters, EniCounters.DISCARD);
         subnetIds = model.subnets().stream().map(ApplianceModel.SubnetSpec::id).toList();
         subnetNetwork = model.subnets().stream().mapToInt(n -> n.cidr().network()).toArray();
         subnetMask = model.subnets().stream().mapToInt(n -> n.cidr().mask()).toArray();
@@ -300,6 +304,18 @@ public final class DatapathSnapshot
             }
         }
         return NOT_FOUND;
+    }
+
+    /** This ENI's counters, for the datapath. */
+    EniCounters eniCounters(final int eni)
+    {
+        return eniCounters[eni];
+    }
+
+    /** Off the packet path, before publication only. */
+    void eniCounters(final int eni, final EniCounters counters)
+    {
+        eniCounters[eni] = counters;
     }
 
     /** Every ENI's id (eni-…), by ENI index: the flow log's interface-id. */

@@ -49,8 +49,12 @@ public final class ApplianceMetrics
     }
 
     /** One ENI of an endpoint: {@code vpce_endpoint_info} joins per-port traffic to endpoints and zones. */
-    public record EniLabels(String endpoint, String eni, String availabilityZone, String port)
+    public record EniLabels(String endpoint, String eni, String availabilityZone, String port, String id)
     {
+        public EniLabels(final String endpoint, final String eni, final String availabilityZone, final String port)
+        {
+            this(endpoint, eni, availabilityZone, port, null);
+        }
     }
 
     private record Family(String prefix, String name, String labelName, String help)
@@ -71,7 +75,7 @@ public final class ApplianceMetrics
     public ApplianceMetrics(final CountersReader counters, final Map<String, PortLabels> ports, final Supplier<List<EniLabels>> enis)
     {
         family("drop.", "vpce_drops", "reason", "Frames dropped, by reason (every validation failure and policy drop).");
-        registry.register(new CountersCollector(counters, Map.copyOf(ports)));
+        registry.register(new CountersCollector(counters, Map.copyOf(ports), enis));
         registry.register(new MultiCollector()
         {
             @Override
@@ -122,6 +126,16 @@ public final class ApplianceMetrics
         };
     }
 
+    /** Counts the REST API's answers (action: the route's IAM action without {@code ec2:}). */
+    public Ec2QueryApi.AnswerListener restListener()
+    {
+        return (action, errorCode, latencyNs) ->
+        {
+            apiRequests.labelValues("rest", action == null ? "unknown" : action, errorCode == null ? "none" : errorCode).inc();
+            apiLatency.labelValues("rest").observe(latencyNs / 1e9);
+        };
+    }
+
     /** The exposition, for {@code GET /metrics}. */
     public TextBody scrape()
     {
@@ -153,11 +167,13 @@ public final class ApplianceMetrics
     {
         private final CountersReader counters;
         private final Map<String, PortLabels> ports;
+        private final Supplier<List<EniLabels>> enis;
 
-        CountersCollector(final CountersReader counters, final Map<String, PortLabels> ports)
+        CountersCollector(final CountersReader counters, final Map<String, PortLabels> ports, final Supplier<List<EniLabels>> enis)
         {
             this.counters = counters;
             this.ports = ports;
+            this.enis = enis;
         }
 
         @Override
@@ -165,9 +181,22 @@ public final class ApplianceMetrics
         {
             final Map<String, CounterSnapshot.Builder> counterFamilies = new LinkedHashMap<>();
             final List<MetricSnapshot> gauges = new ArrayList<>();
+            final Map<String, EniLabels> eniById = new java.util.HashMap<>();
+            for (final EniLabels eni : enis.get())
+            {
+                if (eni.id() != null)
+                {
+                    eniById.put(eni.id(), eni);
+                }
+            }
             counters.forEach((counterId, typeId, keyBuffer, label) ->
             {
                 final long value = counters.getCounterValue(counterId);
+                if (label.startsWith("eni."))
+                {
+                    eniCounter(counterFamilies, eniById, label, value);
+                    return;
+                }
                 if (GAUGES.contains(label))
                 {
                     gauges.add(GaugeSnapshot.builder().name(metricName(label)).help("Counter " + label + " (a level).")
@@ -206,6 +235,49 @@ public final class ApplianceMetrics
             final List<MetricSnapshot> all = new ArrayList<>(gauges);
             counterFamilies.values().forEach(builder -> all.add(builder.build()));
             return new MetricSnapshots(all);
+        }
+
+        /**
+         * {@code eni.<id>.to_service_packets} and the like (EniCounters) become {@code vpce_endpoint_packets_total},
+         * {@code _bytes_total} and {@code _drops_total} labelled by the ENI's endpoint, zone and address in the model
+         * in force (empty once a reload removed the ENI: its counts stay, as counters must).
+         */
+        private void eniCounter(
+            final Map<String, CounterSnapshot.Builder> counterFamilies,
+            final Map<String, EniLabels> eniById,
+            final String label,
+            final long value)
+        {
+            final int idEnd = label.indexOf('.', 4);
+            if (idEnd < 0)
+            {
+                return;
+            }
+            final String id = label.substring(4, idEnd);
+            final String what = label.substring(idEnd + 1);
+            final EniLabels eni = eniById.getOrDefault(id, new EniLabels("", "", "", "", id));
+            final String name;
+            final String help;
+            final Labels labels;
+            final Labels base = Labels.of("availability_zone", eni.availabilityZone(), "endpoint", eni.endpoint(),
+                "eni", eni.eni(), "eni_id", id);
+            if (what.startsWith("drop."))
+            {
+                name = "vpce_endpoint_drops";
+                help = "Per endpoint ENI: packets dropped where the ENI was known, by reason.";
+                labels = base.add("reason", what.substring(5));
+            }
+            else
+            {
+                final int split = what.lastIndexOf('_');
+                final String direction = what.substring(0, split);
+                final String unit = what.substring(split + 1);
+                name = "vpce_endpoint_" + unit;
+                help = "Per endpoint ENI: " + unit + " forwarded, by direction (frame bytes).";
+                labels = base.add("direction", direction);
+            }
+            counterFamilies.computeIfAbsent(name, n -> CounterSnapshot.builder().name(n).help(help))
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).labels(labels).build());
         }
     }
 }

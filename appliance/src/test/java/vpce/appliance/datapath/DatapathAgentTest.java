@@ -742,6 +742,63 @@ class DatapathAgentTest
         assertEquals(2, natPorts.poolCount());
     }
 
+    @Test
+    void eachEniCountsItsTrafficByDirectionAndItsDropsAcrossSnapshotSwaps() throws Exception
+    {
+        final EniCounters.Registry registry = new EniCounters.Registry((CountersManager)counters);
+        final List<String> names = List.of("az1", "az2", "prov");
+        final DatapathSnapshot first = new DatapathSnapshot(model, names);
+        registry.countFor(first);
+        snapshots.publish(first);
+        resolveTarget();
+        final String az1Eni = first.eniIds()[first.eniOn(0, ENI)];
+        final String prefix = "eni." + az1Eni + ".";
+
+        final long rxBefore = counter("port.az1.rx_bytes");
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40000, 80, TcpFlyweight.SYN, 0, false));
+        agent.doWork();
+        assertEquals(1, prov.sentCount());
+        assertEquals(1, counter(prefix + "to_service_packets"));
+        assertEquals(counter("port.az1.rx_bytes") - rxBefore, counter(prefix + "to_service_bytes"));
+        assertEquals(0, counter(prefix + "to_consumer_packets"));
+
+        // A reload that puts another endpoint's ENI first renumbers the ENIs: the counters follow the ENI's id.
+        final String twoEndpoints = labYaml.replace("endpoints:\n", """
+            endpoints:
+              - id: vpce-0a11ce0000000000
+                vpc: vpc-0a11ce0000000001
+                serviceName: com.amazonaws.vpce.us-east-1.vpce-svc-0a11ce0000000001
+                subnets:
+                  - subnet: subnet-0a11ce00000000a1
+                    eniAddress: 10.0.1.21
+            """);
+        assertNotEquals(labYaml, twoEndpoints);
+        final DatapathSnapshot second = new DatapathSnapshot(ConfigLoader.parse(twoEndpoints, "two.yaml"), names);
+        assertNotEquals(first.eniOn(0, ENI), second.eniOn(0, ENI), "the test needs the ENI renumbered");
+        registry.countFor(second);
+        snapshots.publish(second);
+        agent.doWork();
+        az1.clearSent(); // the new ENI's gratuitous ARP
+
+        final int natPort = new Frame(prov.sentFrame(0)).tcp.sourcePort();
+        final long provRxBefore = counter("port.prov.rx_bytes");
+        prov.inject(tcp(PROV_MAC, TARGET_MAC, TARGET, PROVIDER, 8080, natPort, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, false));
+        agent.doWork();
+        assertEquals(1, az1.sentCount());
+        assertEquals(1, counter(prefix + "to_consumer_packets"));
+        assertEquals(counter("port.prov.rx_bytes") - provRxBefore, counter(prefix + "to_consumer_bytes"));
+        assertEquals(1, counter(prefix + "to_service_packets"));
+
+        // A drop where the ENI is known is the ENI's as well as global; the other ENI counted nothing.
+        az1.inject(tcp(AZ1_MAC, CLIENT_MAC, CLIENT, ENI, 40001, 80, TcpFlyweight.ACK, 0, false));
+        agent.doWork();
+        assertEquals(1, counter("drop.consumer_unknown_flow"));
+        assertEquals(1, counter(prefix + "drop.consumer_unknown_flow"));
+        final String otherPrefix = "eni." + second.eniIds()[second.eniOn(0, Ipv4.parseAddress("10.0.1.21"))] + ".";
+        assertEquals(0, counter(otherPrefix + "to_service_packets"));
+        assertEquals(0, counter(otherPrefix + "drop.consumer_unknown_flow"));
+    }
+
     private void publish(final String yaml) throws Exception
     {
         snapshots.publish(new DatapathSnapshot(ConfigLoader.parse(yaml, "changed.yaml"), List.of("az1", "az2", "prov")));

@@ -24,6 +24,7 @@ import vpce.mgmt.controlplane.EndpointService;
 import vpce.mgmt.controlplane.EndpointState;
 import vpce.mgmt.controlplane.ServiceState;
 import vpce.mgmt.controlplane.VpcEndpoint;
+import vpce.mgmt.ec2.Ec2QueryApi;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,6 +63,9 @@ public final class RestApi
     private final List<BearerToken> tokens;
     private final List<Route> routes;
     private final byte[] openApi;
+    private final Ec2QueryApi.AnswerListener listener;
+    /** The matched route's action for the request in progress (the API thread's alone). */
+    private String currentAction;
     final ObjectMapper json;
 
     /**
@@ -70,6 +74,17 @@ public final class RestApi
      */
     public RestApi(final ControlPlane controlPlane, final SigV4Verifier verifier, final List<BearerToken> tokens)
     {
+        this(controlPlane, verifier, tokens, (action, errorCode, latencyNs) -> {});
+    }
+
+    /**
+     * @param listener told of every answer, as the EC2 API's: the action is the route's IAM action without its
+     *                 {@code ec2:} prefix ({@code ModifyVpcEndpoint}), null when no route matched.
+     */
+    public RestApi(final ControlPlane controlPlane, final SigV4Verifier verifier, final List<BearerToken> tokens,
+        final Ec2QueryApi.AnswerListener listener)
+    {
+        this.listener = listener;
         this.controlPlane = controlPlane;
         this.verifier = verifier;
         this.tokens = List.copyOf(tokens);
@@ -102,6 +117,8 @@ public final class RestApi
     {
         final long startNs = System.nanoTime();
         String who = "-";
+        String errorCode = null;
+        currentAction = null;
         RestResponse response;
         try
         {
@@ -123,15 +140,25 @@ public final class RestApi
         }
         catch (final ApiException refusal)
         {
+            errorCode = refusal.code();
             response = problem(refusal, path);
         }
         catch (final RuntimeException ex)
         {
+            errorCode = "InternalError";
             LOG.error("{} the REST request failed", requestId, ex);
             response = problem(new ApiException("InternalError", "An internal error has occurred", ApiException.INTERNAL_ERROR), path);
         }
         LOG.info("{} rest {} {} key={} status={} {}us", requestId, method, path, who, response.status(),
             (System.nanoTime() - startNs) / 1000);
+        try
+        {
+            listener.onAnswer(currentAction, errorCode, System.nanoTime() - startNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("{} the answer listener failed", requestId, ex);
+        }
         return response;
     }
 
@@ -192,6 +219,7 @@ public final class RestApi
             {
                 continue;
             }
+            currentAction = route.iamAction().startsWith("ec2:") ? route.iamAction().substring(4) : route.iamAction();
             principal.authorize(route.iamAction());
             final Call call = new Call(parameters, query, parseBody(method, body), principal, dryRun(query));
             final Object[] answer = new Object[1];

@@ -54,6 +54,8 @@ class RestApiTest
 
     private Fixture fixture;
     private RestApi api;
+    /** "action error" per answer, from the API thread. */
+    private final List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private ManagementServer server;
 
     @BeforeEach
@@ -61,7 +63,8 @@ class RestApiTest
     {
         fixture = new Fixture();
         api = new RestApi(fixture.controlPlane, new SigV4Verifier(AccessKeys.of(SIGNER), InstantSource.system()),
-            List.of(new BearerToken(ADMIN_TOKEN, List.of("ec2:*")), new BearerToken(READER_TOKEN, List.of("ec2:Describe*"))));
+            List.of(new BearerToken(ADMIN_TOKEN, List.of("ec2:*")), new BearerToken(READER_TOKEN, List.of("ec2:Describe*"))),
+            (action, errorCode, latencyNs) -> answers.add(action + " " + errorCode));
         server = ManagementServer.start(new InetSocketAddress("127.0.0.1", 0), Map.of(), null, api);
     }
 
@@ -144,6 +147,15 @@ class RestApiTest
     {
         return ok(201, "POST", "/v1/subnets", "{\"vpcId\":\"" + vpcId + "\",\"cidrBlock\":\"" + cidr + "\",\"availabilityZone\":\"" + zone + "\"}")
             .body().path("subnetId").asText();
+    }
+
+    @Test
+    void everyAnswerIsReportedWithItsActionAndError() throws Exception
+    {
+        vpc();
+        refused(403, "UnauthorizedOperation", READER_TOKEN, "POST", "/v1/vpcs", "{\"cidrBlock\":\"10.0.0.0/16\"}");
+        refused(404, "NotFound", ADMIN_TOKEN, "GET", "/v1/nothing", null);
+        assertEquals(List.of("CreateVpc null", "CreateVpc UnauthorizedOperation", "null NotFound"), answers);
     }
 
     @Test

@@ -162,9 +162,27 @@ class DaemonSystemTest
                 {
                     assertEquals(0, lab.httpGet(consumer.namespace(), "http://" + consumer.eniAddress() + ":80/").exitCode());
                 }
+                final ExecResult unauthenticated = lab.exec(plan.appNamespace(), Duration.ofSeconds(10), "curl", "-sS", "-o",
+                    "/dev/null", "-w", "%{http_code}", "http://" + LabFiles.MANAGEMENT_API_LISTEN + "/v1/vpcs");
+                assertEquals("401", unauthenticated.stdout().trim(), unauthenticated.describe());
                 final Map<String, Double> metricsAfter = scrape(lab, plan);
                 assertTrue(metricsAfter.get(rx) >= metricsBefore.get(rx) + 3 * 5, "3 GETs are 5+ frames each: " +
                     metricsBefore.get(rx) + " -> " + metricsAfter.get(rx));
+                assertEquals(1.0, metricsAfter.get("vpce_api_requests_total{action=\"unknown\",api=\"rest\",error=\"AuthFailure\"}"),
+                    metricsAfter.keySet().toString());
+                // Per endpoint ENI, in its zone and each direction: each GET is 3+ packets each way (handshake, request or
+                // answer, close), and the other direction's bytes do not count as these.
+                for (final String direction : List.of("to_service", "to_consumer"))
+                {
+                    final String labels = "{availability_zone=\"" + consumer.availabilityZone() + "\",direction=\"" + direction +
+                        "\",endpoint=\"" + plan.endpoint().id() + "\",eni=\"" + consumer.eniAddress() + "\",";
+                    final double packetsBefore = seriesStartingWith(metricsBefore, "vpce_endpoint_packets_total" + labels);
+                    final double packetsAfter = seriesStartingWith(metricsAfter, "vpce_endpoint_packets_total" + labels);
+                    assertTrue(packetsAfter >= packetsBefore + 3 * 3, direction + ": " + packetsBefore + " -> " + packetsAfter);
+                    final double bytesAfter = seriesStartingWith(metricsAfter, "vpce_endpoint_bytes_total" + labels);
+                    assertTrue(bytesAfter >= seriesStartingWith(metricsBefore, "vpce_endpoint_bytes_total" + labels) + 3 * 3 * 54,
+                        direction + " bytes");
+                }
                 assertTrue(metricsAfter.get("vpce_flows_created_total") >= metricsBefore.get("vpce_flows_created_total") + 3);
 
                 // SIGTERM with a transfer running: STOPPING=1, new connections refused while it drains, the open flow
@@ -194,6 +212,9 @@ class DaemonSystemTest
                 final ExecResult perEndpoint = vpce(lab, plan, current, "stats", "--by", "endpoint");
                 assertEquals(0, perEndpoint.exitCode(), perEndpoint.describe());
                 assertTrue(perEndpoint.stdout().matches("(?s).*active_flows +[1-9].*"), perEndpoint.stdout());
+                // The transfer's bytes are the ENI's counters' (the ENI is the one in this zone).
+                assertTrue(perEndpoint.stdout().matches("(?s).*to_service_bytes +[0-9]{1,3}(,[0-9]{3}){2,}\\n.*"), perEndpoint.stdout());
+                assertTrue(zones.stdout().matches("(?s).*endpoint_to_service_bytes +[0-9]{1,3}(,[0-9]{3}){2,}\\n.*"), zones.stdout());
                 final ExecResult explain = vpce(lab, plan, current, "explain", "--eni", consumer.eniAddress(), "--source",
                     consumer.clientAddress(), "--port", "5201");
                 assertEquals(0, explain.exitCode(), "allowed: " + explain.describe());
@@ -238,6 +259,14 @@ class DaemonSystemTest
         command.addAll(List.of(arguments));
         command.addAll(List.of("--api", LabFiles.MANAGEMENT_API_LISTEN));
         return lab.exec(plan.appNamespace(), Duration.ofSeconds(30), command.toArray(String[]::new));
+    }
+
+    /** The value of the one series whose name and first labels are these (the rest, e.g. the ENI id, vary). */
+    private static double seriesStartingWith(final Map<String, Double> metrics, final String prefix)
+    {
+        final List<Double> values = metrics.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue).toList();
+        assertEquals(1, values.size(), prefix + " in " + metrics.keySet());
+        return values.get(0);
     }
 
     private static Map<String, Double> scrape(final Lab lab, final LabPlan plan)

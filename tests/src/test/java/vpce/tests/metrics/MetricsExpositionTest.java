@@ -31,9 +31,13 @@ class MetricsExpositionTest
         {
             new DatapathCounters(counters.manager(), List.of("az1", "prov"));
             final AtomicCounter rcode = counters.manager().newCounter("dns.rcode.nxdomain");
+            final AtomicCounter eniPackets = counters.manager().newCounter("eni.eni-0a11ce0000000020.to_service_packets");
+            final AtomicCounter eniBytes = counters.manager().newCounter("eni.eni-0a11ce0000000020.to_consumer_bytes");
+            final AtomicCounter eniDrops = counters.manager().newCounter("eni.eni-0a11ce0000000020.drop.sg_ingress");
             final ApplianceMetrics metrics = new ApplianceMetrics(counters.reader(), Map.of(
                 "az1", new ApplianceMetrics.PortLabels("consumer", "us-east-1a"), "prov", new ApplianceMetrics.PortLabels("provider", "")),
-                () -> List.of(new ApplianceMetrics.EniLabels("vpce-0a11ce0000000001", "10.0.1.20", "us-east-1a", "az1")));
+                () -> List.of(new ApplianceMetrics.EniLabels("vpce-0a11ce0000000001", "10.0.1.20", "us-east-1a", "az1",
+                    "eni-0a11ce0000000020")));
             metrics.family("dns.rcode.", "vpce_dns_queries", "rcode", "DNS answers by rcode.");
 
             final Map<String, Double> before = parse(metrics.scrape());
@@ -54,6 +58,10 @@ class MetricsExpositionTest
                 }
             });
             rcode.incrementRelease();
+            eniPackets.setRelease(5);
+            eniBytes.setRelease(1500);
+            eniDrops.incrementRelease();
+            metrics.restListener().onAnswer("ModifyVpcEndpoint", "InvalidParameterValue", 1_000_000);
             metrics.ec2Listener().onAnswer("DescribeVpcEndpoints", null, 2_000_000);
             metrics.ec2Listener().onAnswer(null, "InvalidAction", 1_000_000);
 
@@ -65,6 +73,12 @@ class MetricsExpositionTest
             assertEquals(1.0, after.get("vpce_api_requests_total{action=\"DescribeVpcEndpoints\",api=\"ec2\",error=\"none\"}"));
             assertEquals(1.0, after.get("vpce_api_requests_total{action=\"unknown\",api=\"ec2\",error=\"InvalidAction\"}"));
             assertEquals(2.0, after.get("vpce_api_request_duration_seconds_count{api=\"ec2\"}"));
+            final String eni = "availability_zone=\"us-east-1a\",endpoint=\"vpce-0a11ce0000000001\",eni=\"10.0.1.20\"," +
+                "eni_id=\"eni-0a11ce0000000020\"";
+            assertEquals(5.0, after.get("vpce_endpoint_packets_total{" + eni.replace("endpoint=", "direction=\"to_service\",endpoint=") + "}"));
+            assertEquals(1500.0, after.get("vpce_endpoint_bytes_total{" + eni.replace("endpoint=", "direction=\"to_consumer\",endpoint=") + "}"));
+            assertEquals(1.0, after.get("vpce_endpoint_drops_total{" + eni + ",reason=\"sg_ingress\"}"));
+            assertEquals(1.0, after.get("vpce_api_requests_total{action=\"ModifyVpcEndpoint\",api=\"rest\",error=\"InvalidParameterValue\"}"));
             assertTrue(after.containsKey("vpce_api_request_duration_seconds{api=\"ec2\",quantile=\"0.99\"}"), after.keySet().toString());
         }
     }
