@@ -5,6 +5,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,16 +65,23 @@ public final class EniCounters
     /**
      * Allocates each ENI's counters the first time its id is seen, on the one control thread that builds snapshots
      * (CountersManager allocation is not thread-safe; the datapath only writes values). Never frees them: an ENI
-     * removed and added back counts on, as Prometheus counters should.
+     * removed and added back counts on, as Prometheus counters should. When the counters file is full, an ENI gets
+     * no counters of its own (its traffic is still in the global ones): the API change that made it must not fail
+     * for want of statistics. Such ENIs are counted in {@code eni_counters.unavailable} and logged once each.
      */
     public static final class Registry
     {
+        private static final Logger LOG = LoggerFactory.getLogger(EniCounters.class);
+        private static final int COUNTERS_PER_ENI = 4 + REASONS.length;
+
         private final CountersManager manager;
         private final Map<String, EniCounters> byId = new HashMap<>();
+        private final AtomicCounter unavailable;
 
         public Registry(final CountersManager manager)
         {
             this.manager = manager;
+            this.unavailable = manager.newCounter("eni_counters.unavailable");
         }
 
         /** Gives the snapshot its ENIs' counters; before it is published (the publication's release store covers them). */
@@ -80,12 +90,24 @@ public final class EniCounters
             final String[] ids = snapshot.eniIds();
             for (int eni = 0; eni < ids.length; eni++)
             {
-                snapshot.eniCounters(eni, byId.computeIfAbsent(ids[eni], this::allocate));
+                snapshot.eniCounters(eni, countersFor(ids[eni]));
             }
+        }
+
+        EniCounters countersFor(final String id)
+        {
+            return byId.computeIfAbsent(id, this::allocate);
         }
 
         private EniCounters allocate(final String id)
         {
+            if (manager.available() < COUNTERS_PER_ENI)
+            {
+                unavailable.increment();
+                LOG.warn("counters file full ({} counters): ENI {} is counted only in the appliance's totals",
+                    manager.capacity(), id);
+                return DISCARD;
+            }
             final String prefix = "eni." + id + ".";
             final EniCounters counters = new EniCounters(
                 manager.newCounter(prefix + "to_service_packets"),

@@ -41,7 +41,7 @@ public final class CountersFile implements AutoCloseable
     private static final int METADATA_LENGTH_OFFSET = 8;
     private static final int VALUES_LENGTH_OFFSET = 16;
     private static final int PID_OFFSET = 24;
-    private static final int DEFAULT_MAX_COUNTERS = 4096; // per-ENI counters take 16 each
+    private static final int DEFAULT_MAX_COUNTERS = 16384; // ~10 MiB; an ENI takes 16, so about a thousand ENIs
 
     private final MappedByteBuffer mapped;
     private final UnsafeBuffer metadataBuffer;
